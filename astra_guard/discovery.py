@@ -1,0 +1,90 @@
+"""Which files a scan reads: a walk of the scan root that never leaves it."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from astra_guard.errors import UsageError
+from astra_guard.loaders import family_by_name
+from astra_guard.model import Skipped
+
+SKIPPED_DIRS = frozenset({".git", ".hg", ".svn", ".terraform", "node_modules", "vendor", ".venv", "venv",
+                          "__pycache__", ".tox", ".mypy_cache", ".pytest_cache"})
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """A file to load: where it is, how reports name it, which loader reads it."""
+
+    path: Path
+    rel: str
+    family: str
+
+
+@dataclass
+class Discovery:
+    """The scan root, the files to load and what was passed over."""
+
+    root: Path
+    files: list[SourceFile] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    unrecognised: int = 0
+
+
+def scan_root(paths: list[Path]) -> Path:
+    """A single directory is its own root; otherwise the common parent of everything given."""
+    resolved = [p.resolve() for p in paths]
+    if len(resolved) == 1 and resolved[0].is_dir():
+        return resolved[0]
+    parents = [p if p.is_dir() else p.parent for p in resolved]
+    return Path(os.path.commonpath([str(p) for p in parents]))
+
+
+def _inside(path: Path, root: Path) -> bool:
+    try:
+        path.relative_to(root)
+    except ValueError:
+        return False
+    return True
+
+
+def discover(paths: list[Path], root: Path | None = None) -> Discovery:
+    """Every file under `paths` that a loader reads, in a stable order."""
+    for p in paths:
+        if not p.exists() and not p.is_symlink():
+            raise UsageError(f"no such file or directory: {p}")
+    root = (root or scan_root(paths)).resolve()
+    found = Discovery(root)
+    seen: set[Path] = set()
+
+    def consider(path: Path, explicit: bool) -> None:
+        rel = path.relative_to(root).as_posix() if _inside(path.absolute(), root) else path.as_posix()
+        family = family_by_name(rel)
+        if family is None:
+            if explicit:
+                found.skipped.append(Skipped(rel, 1, "not a file type astra-guard reads"))
+            else:
+                found.unrecognised += 1
+            return
+        real = path.resolve()
+        if not _inside(real, root):
+            found.skipped.append(Skipped(rel, 1, "symbolic link to a file outside the scan root; not followed"))
+            return
+        if real in seen:
+            return
+        seen.add(real)
+        found.files.append(SourceFile(real, rel, family))
+
+    for given in paths:
+        given = given.absolute()
+        if given.is_file():
+            consider(given, explicit=True)
+            continue
+        for dirpath, dirnames, filenames in os.walk(given, followlinks=False):
+            dirnames[:] = sorted(d for d in dirnames if d not in SKIPPED_DIRS)
+            for name in sorted(filenames):
+                consider(Path(dirpath) / name, explicit=False)
+    found.files.sort(key=lambda f: f.rel)
+    return found

@@ -1,0 +1,1 @@
+"""Policy engines: the embedded Rego engine and the Python rule runner."""

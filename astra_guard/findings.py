@@ -1,0 +1,85 @@
+"""Severities, findings and the result of a scan: what every reporter renders."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from enum import Enum
+
+from astra_guard.model import InputError, LoadResult, Path, Resource, Skipped
+
+
+class Severity(str, Enum):
+    """Ordered severities; `rank` grows with gravity."""
+
+    INFO = "info"
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    CRITICAL = "critical"
+
+    @property
+    def rank(self) -> int:
+        return _RANK[self]
+
+
+_RANK = {Severity.INFO: 0, Severity.LOW: 1, Severity.MEDIUM: 2, Severity.HIGH: 3, Severity.CRITICAL: 4}
+
+
+@dataclass(frozen=True, slots=True)
+class Violation:
+    """What a rule says: which resource, where in it (a path, never a line), and what to change."""
+
+    resource: Resource
+    path: Path
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """A violation located in the source and stamped with its rule's metadata."""
+
+    rule_id: str
+    title: str
+    severity: Severity
+    checklist_item: int | None
+    message: str
+    file: str
+    line: int
+    end_line: int
+    column: int
+    resource_kind: str | None
+    resource_name: str | None
+    resource_namespace: str | None
+    path: Path
+    fingerprint: str
+    suppressed: bool = False
+
+    @property
+    def sort_key(self) -> tuple[str, int, int, str, str]:
+        return (self.file, self.line, self.column, self.rule_id, self.message)
+
+
+def fingerprint(rule_id: str, file: str, identity: str, path: Path) -> str:
+    """Stable across edits that only move lines: rule, file, resource identity and path."""
+    material = json.dumps([rule_id, file, identity, list(path)], separators=(",", ":"))
+    return hashlib.sha256(material.encode()).hexdigest()[:32]
+
+
+@dataclass
+class ScanResult:
+    """Everything one scan produced, in a stable order."""
+
+    root: str
+    files: list[LoadResult] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    errors: list[InputError] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    resources: int = 0
+    duration_seconds: float = 0.0
+
+    def at_or_above(self, threshold: Severity) -> list[Finding]:
+        return [
+            f for f in self.findings if not f.suppressed and f.severity.rank >= threshold.rank
+        ]

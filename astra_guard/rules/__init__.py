@@ -1,0 +1,1 @@
+"""Rules: metadata, catalogue and the Python rules (Rego rules live in `rego/`)."""

@@ -28,7 +28,7 @@ violation contains {"msg": msg, "details": {"path": s.path}} if {
 	some c in k8s.containers(p)
 	s := profile(p, c)
 	not s.value in allowed
-	msg := sprintf("%s has seccomp profile %s: set securityContext.seccompProfile.type: RuntimeDefault", [k8s.describe(c), label(s.value)])
+	msg := sprintf("%s %s: set securityContext.seccompProfile.type: RuntimeDefault", [k8s.describe(c), label(s.value)])
 }
 
 annotations(p) := object.get(p.metadata, "annotations", {})
@@ -56,6 +56,6 @@ from_annotation(v) := "Unconfined" if {
 	not startswith(v, "localhost/")
 }
 
-label(null) := "not set"
+label(null) := "sets no seccomp profile, so the kubelet runs it Unconfined"
 
-label(v) := v if v != null
+label(v) := sprintf("runs with seccomp profile %s", [v]) if v != null

@@ -1,0 +1,102 @@
+"""The command line: parse arguments, call the library, map the outcome to an exit code.
+
+Only this module knows about click. Heavy modules (the engine, rich, jsonschema) are
+imported inside the commands so `astra-guard --version` stays instant.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from astra_guard import __version__
+from astra_guard.errors import AstraGuardError
+
+FORMATS = ("console", "json", "sarif")
+FAIL_ON = ("critical", "high", "medium", "low", "never")
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="astra-guard", message="%(prog)s %(version)s")
+def cli() -> None:
+    """astra-guard: the release checklist as policy-as-code, for CI and for admission."""
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--format", "formats", multiple=True, type=click.Choice(FORMATS), help="Report format (repeatable, paired with --output).")
+@click.option("--output", "outputs", multiple=True, type=click.Path(path_type=Path, dir_okay=False), help="Write the report here, atomically.")
+@click.option("--fail-on", default="high", show_default=True, type=click.Choice(FAIL_ON), help="Lowest severity that fails the scan.")
+@click.option("--root", type=click.Path(path_type=Path, file_okay=False, exists=True), help="Directory report paths are relative to (default: the scanned directory).")
+def scan(paths: tuple[Path, ...], formats: tuple[str, ...], outputs: tuple[Path, ...], fail_on: str, root: Path | None) -> None:
+    """Scan files and directories (default: .) and report findings."""
+    from astra_guard.commands.scan import run_scan
+
+    raise SystemExit(run_scan(list(paths) or [Path(".")], formats or ("console",), outputs, fail_on, root))
+
+
+@cli.command()
+@click.argument("file", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.option("--format", "fmt", default="text", type=click.Choice(("text", "json")), show_default=True)
+def parse(file: Path, fmt: str) -> None:
+    """Show what the loaders see in FILE: resources, paths and line spans."""
+    from astra_guard.commands.parse import run_parse
+
+    raise SystemExit(run_parse(file, fmt))
+
+
+@cli.group()
+def rules() -> None:
+    """The rule catalogue."""
+
+
+@rules.command("list")
+@click.option("--checklist", type=click.IntRange(1, 7), help="Only rules of this checklist item.")
+@click.option("--format", "fmt", default="text", type=click.Choice(("text", "json")), show_default=True)
+def rules_list(checklist: int | None, fmt: str) -> None:
+    """List every rule: id, severity, checklist item, title."""
+    from astra_guard.commands.rules import run_list
+
+    raise SystemExit(run_list(checklist, fmt))
+
+
+@rules.command("show")
+@click.argument("rule_id")
+def rules_show(rule_id: str) -> None:
+    """Show one rule's metadata: rationale, remediation, parameters, references, source."""
+    from astra_guard.commands.rules import run_show
+
+    raise SystemExit(run_show(rule_id))
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: never lets a traceback reach the user."""
+    try:
+        cli.main(args=argv, prog_name="astra-guard", standalone_mode=False)
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else EXIT_OK
+    except click.exceptions.Abort:
+        click.echo("astra-guard: interrupted", err=True)
+        return EXIT_INTERRUPTED
+    except click.ClickException as exc:
+        exc.show()
+        return EXIT_USAGE
+    except AstraGuardError as exc:
+        click.echo(f"astra-guard: error: {exc}", err=True)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        click.echo("astra-guard: interrupted", err=True)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        sys.stderr.close()
+        return EXIT_OK
+    except Exception as exc:  # noqa: BLE001 - the last line of defence
+        if os.environ.get("ASTRA_GUARD_DEBUG"):
+            raise
+        click.echo(f"astra-guard: internal error: {type(exc).__name__}: {exc} (set ASTRA_GUARD_DEBUG=1 for details)", err=True)
+        return EXIT_USAGE
+    return EXIT_OK

@@ -149,14 +149,25 @@ class _Converter:
         return result
 
 
-def _marked_error(file: str, exc: yaml.YAMLError) -> InputError:
-    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+def _marked_error(file: str, exc: yaml.YAMLError, text: str) -> InputError:
+    problem_mark = getattr(exc, "problem_mark", None)
+    context_mark = getattr(exc, "context_mark", None)
     problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
     context = getattr(exc, "context", None)
-    text = f"{context}: {problem}" if context else problem
+    if context and context_mark is not None:
+        context = f"{context} (started on line {context_mark.line + 1})"
+    message = f"invalid YAML: {context}: {problem}" if context else f"invalid YAML: {problem}"
+    mark = problem_mark or context_mark
+    at_end = mark is not None and mark.line >= text.count("\n") and context_mark is not None
+    if at_end:  # the parser only noticed at the end of the file: point at what was left open
+        mark = context_mark
     if mark is None:
-        return InputError(file, 1, f"invalid YAML: {text}")
-    return InputError(file, mark.line + 1, f"invalid YAML: {text}", mark.column + 1)
+        return InputError(file, 1, message)
+    return InputError(file, mark.line + 1, message, mark.column + 1)
+
+
+def _is_empty(node: Node) -> bool:
+    return isinstance(node, ScalarNode) and node.tag == "tag:yaml.org,2002:null" and node.value == ""
 
 
 def load_yaml_stream(text: str, file: str, limits: YamlLimits | None = None) -> YamlStream:
@@ -171,7 +182,7 @@ def load_yaml_stream(text: str, file: str, limits: YamlLimits | None = None) -> 
                                "YAML documents in one file; the rest is not evaluated")
                 )
                 break
-            if root is None:
+            if root is None or _is_empty(root):
                 continue
             converter = _Converter(file, limits, stream.errors)
             try:
@@ -184,7 +195,7 @@ def load_yaml_stream(text: str, file: str, limits: YamlLimits | None = None) -> 
                 continue
             stream.documents.append(YamlDocument(index, root.start_mark.line + 1, data, converter.spans))
     except yaml.YAMLError as exc:
-        stream.errors.append(_marked_error(file, exc))
+        stream.errors.append(_marked_error(file, exc, text))
     except RecursionError:
         stream.errors.append(InputError(file, 1, "YAML nested too deeply to parse; the file is not evaluated"))
     return stream

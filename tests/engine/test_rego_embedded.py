@@ -1,0 +1,87 @@
+"""The embedded engine with real regorus: batching, faults isolated per rule and resource."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from astra_guard.engine.rego_embedded import EmbeddedRegoEngine, clean_error
+from astra_guard.errors import PolicyError
+from astra_guard.findings import Severity
+from astra_guard.model import Resource, Span
+from astra_guard.rules.meta import RuleMeta
+
+
+def meta(rule_id: str, package: str) -> RuleMeta:
+    return RuleMeta(
+        id=rule_id, title="t", severity=Severity.HIGH, checklist_item=None, rationale="r",
+        remediation="Fix it.", family="kubernetes", engine="rego", source="x.rego", package=package,
+    )
+
+
+def policy(tmp_path: Path, name: str, body: str) -> Path:
+    path = tmp_path / f"{name}.rego"
+    path.write_text(f"package test.{name}\n\n{body}\n")
+    return path
+
+
+def pod(name: str, **extra: object) -> Resource:
+    data = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name}, **extra}
+    return Resource("kubernetes", "Pod", name, "p.yaml", data, {(): Span("p.yaml", 1, 1, 1, 1)})
+
+
+def test_one_evaluation_judges_every_resource_and_returns_paths(tmp_path: Path) -> None:
+    rule = policy(tmp_path, "named", 'violation contains {"msg": input.review.object.metadata.name, "details": {"path": ["metadata", "name"]}} if input.review.object.metadata.name != "ok"')
+    engine = EmbeddedRegoEngine([(meta("test-named", "test.named"), rule)], [], {})
+    found, faults = engine.evaluate([pod("ok"), pod("bad"), pod("worse")])
+    assert faults == []
+    assert sorted((rid, v.resource.name, v.path, v.message) for rid, v in found) == [
+        ("test-named", "bad", ("metadata", "name"), "bad"),
+        ("test-named", "worse", ("metadata", "name"), "worse"),
+    ]
+
+
+def test_parameters_reach_the_rule_as_input_parameters(tmp_path: Path) -> None:
+    rule = policy(tmp_path, "param", 'violation contains {"msg": "limit"} if count(input.review.object.metadata.name) > input.parameters.max')
+    engine = EmbeddedRegoEngine([(meta("test-param", "test.param"), rule)], [], {"test-param": {"max": 3}})
+    found, _ = engine.evaluate([pod("abc"), pod("abcd")])
+    assert [v.resource.name for _, v in found] == ["abcd"]
+
+
+def test_a_rule_error_on_one_resource_is_a_fault_for_that_resource_and_other_rules_still_run(tmp_path: Path) -> None:
+    broken = policy(tmp_path, "broken", 'violation contains {"msg": "x"} if { to_number(input.review.object.metadata.name) > 1 }')
+    fine = policy(tmp_path, "fine", 'violation contains {"msg": "always"} if input.review.object.kind == "Pod"')
+    engine = EmbeddedRegoEngine(
+        [(meta("test-broken", "test.broken"), broken), (meta("test-fine", "test.fine"), fine)], [], {}
+    )
+    found, faults = engine.evaluate([pod("5"), pod("not-a-number")])
+    assert sorted((rid, v.resource.name) for rid, v in found) == [
+        ("test-broken", "5"), ("test-fine", "5"), ("test-fine", "not-a-number"),
+    ]
+    assert [(f.rule_id, f.resource.name if f.resource else None) for f in faults] == [("test-broken", "not-a-number")]
+    assert "Stack backtrace" not in faults[0].message
+
+
+def test_a_rust_panic_inside_regorus_is_caught_as_a_fault(tmp_path: Path) -> None:
+    panicky = policy(tmp_path, "panicky", 'violation contains {"msg": "n"} if strings.count(input.review.object.metadata.name, "") > 0')
+    engine = EmbeddedRegoEngine([(meta("test-panicky", "test.panicky"), panicky)], [], {})
+    found, faults = engine.evaluate([pod("dummy")])
+    assert found == [] and [f.rule_id for f in faults] == ["test-panicky"]
+
+
+def test_a_builtin_regorus_lacks_is_refused_at_load_time_with_file_and_line(tmp_path: Path) -> None:
+    rule = policy(tmp_path, "jwt", '\nviolation contains {"msg": "x"} if io.jwt.decode(input.review.object.token)')
+    with pytest.raises(PolicyError, match=r"jwt\.rego:4: builtin 'io.jwt.decode' is not available"):
+        EmbeddedRegoEngine([(meta("test-jwt", "test.jwt"), rule)], [], {})
+
+
+def test_a_syntax_error_in_a_policy_is_a_policy_error_without_a_backtrace(tmp_path: Path) -> None:
+    rule = policy(tmp_path, "syntax", "violation contains if {")
+    with pytest.raises(PolicyError) as info:
+        EmbeddedRegoEngine([(meta("test-syntax", "test.syntax"), rule)], [], {})
+    assert "cannot compile the Rego policies" in str(info.value) and "Stack backtrace" not in str(info.value)
+
+
+def test_clean_error_keeps_the_message_and_drops_the_rust_backtrace() -> None:
+    assert clean_error(RuntimeError("boom\n  at x\nStack backtrace:\n 0: <unknown>")) == "boom at x"

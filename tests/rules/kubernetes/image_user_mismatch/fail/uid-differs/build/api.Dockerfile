@@ -1,0 +1,3 @@
+FROM python:3.13-slim
+RUN useradd -u 10001 api
+USER 10001:10001

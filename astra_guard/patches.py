@@ -13,26 +13,32 @@ from __future__ import annotations
 from typing import Any
 
 from astra_guard.model import Path, Resource, Skipped, SpanIndex
+from astra_guard.pods import containers, pod_of
 
-TEMPLATE_KINDS = {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Job"}
+POD_KINDS = {"Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Job", "CronJob", "Rollout"}
+SELECTOR_REQUIRED = {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Rollout"}
 MERGE_KEYS = ("name", "containerPort", "mountPath", "port")
 
 
 def is_partial(resource: Resource) -> bool:
-    """True when `resource` lacks what the API server needs to create its kind."""
-    if resource.family != "kubernetes":
+    """True when `resource` lacks what the API server needs to create its kind.
+
+    A pod-bearing object is whole when it has its pod (template) with every container naming
+    an image, and, for the kinds whose API requires one, a selector. Anything less is a patch.
+    """
+    if resource.family != "kubernetes" or resource.kind not in POD_KINDS:
         return False
     spec = resource.data.get("spec")
-    if resource.kind == "Pod":
-        return not (isinstance(spec, dict) and isinstance(spec.get("containers"), list))
-    if resource.kind in TEMPLATE_KINDS:
-        return not (isinstance(spec, dict) and isinstance(spec.get("template"), dict))
-    if resource.kind == "CronJob":
-        return not (isinstance(spec, dict) and isinstance(spec.get("jobTemplate"), dict))
-    if resource.kind == "Rollout":
-        has = isinstance(spec, dict) and (isinstance(spec.get("template"), dict) or isinstance(spec.get("workloadRef"), dict))
-        return not has
-    return False
+    if not isinstance(spec, dict):
+        return True
+    if resource.kind == "Rollout" and isinstance(spec.get("workloadRef"), dict) and "template" not in spec:
+        return False  # pods come from the referenced Deployment
+    if resource.kind in SELECTOR_REQUIRED and not isinstance(spec.get("selector"), dict):
+        return True
+    pod = pod_of(resource.data)
+    if pod is None or not isinstance(pod.spec.get("containers"), list) or not pod.spec["containers"]:
+        return True
+    return any(not isinstance(c.data.get("image"), str) for c in containers(pod))
 
 
 def _merge_key(items: list[Any]) -> str | None:
@@ -105,7 +111,7 @@ def apply_patches(resources: list[Resource]) -> tuple[list[Resource], list[Skipp
         at = line.line if line else 1
         if key not in whole:
             skipped.append(
-                Skipped(patch.file, at, f"partial {patch.kind} '{patch.name}' (no pod template): a patch with no "
+                Skipped(patch.file, at, f"partial {patch.kind} '{patch.name}' (not a whole object): a patch with no "
                         "base object among the inputs, not judged on its own")
             )
             continue
@@ -119,3 +125,23 @@ def apply_patches(resources: list[Resource]) -> tuple[list[Resource], list[Skipp
         )
         skipped.append(Skipped(patch.file, at, f"partial {patch.kind} '{patch.name}': merged into {base.file} as a patch"))
     return out, skipped
+
+
+def workload_ref_notes(resources: list[Resource]) -> list[Skipped]:
+    """Say how each Argo Rollout with `workloadRef` is judged: through its Deployment, if present."""
+    deployments = {(r.namespace or "", r.name) for r in resources if r.family == "kubernetes" and r.kind == "Deployment"}
+    notes = []
+    for r in resources:
+        spec = r.data.get("spec") if r.family == "kubernetes" and r.kind == "Rollout" else None
+        ref = spec.get("workloadRef") if isinstance(spec, dict) else None
+        if not isinstance(ref, dict) or isinstance(spec.get("template"), dict):
+            continue
+        span = r.spans.get(r.origin + ("spec", "workloadRef"))
+        line = span.line if span else 1
+        target = str(ref.get("name", ""))
+        if ref.get("kind", "Deployment") == "Deployment" and (r.namespace or "", target) in deployments:
+            notes.append(Skipped(r.file, line, f"Rollout '{r.name}' takes its pods from Deployment '{target}': they are judged there"))
+        else:
+            notes.append(Skipped(r.file, line, f"Rollout '{r.name}' takes its pods from {ref.get('kind', 'Deployment')} "
+                                 f"'{target}', which is not among the inputs: its pods are not judged"))
+    return notes

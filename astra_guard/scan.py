@@ -13,7 +13,7 @@ from astra_guard.engine.rego_embedded import EmbeddedRegoEngine, RuleFault
 from astra_guard.findings import Finding, ScanResult, Severity, Violation, fingerprint
 from astra_guard.loaders import load_bytes
 from astra_guard.model import InputError, LoadResult, Resource
-from astra_guard.patches import apply_patches
+from astra_guard.patches import apply_patches, workload_ref_notes
 from astra_guard.rules.catalog import RuleCatalog, load_catalog
 from astra_guard.rules.meta import RuleMeta
 
@@ -128,7 +128,7 @@ def scan(paths: list[Path], options: ScanOptions | None = None) -> ScanResult:
         result.skipped += loaded.skipped
         resources += loaded.resources
     resources, patch_notes = apply_patches(resources)
-    result.skipped += patch_notes
+    result.skipped += patch_notes + workload_ref_notes(resources)
     result.resources = len(resources)
     findings, rule_errors = evaluate(resources, catalog, options)
     result.errors += rule_errors

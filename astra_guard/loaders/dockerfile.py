@@ -2,12 +2,12 @@
 
 Instructions come from dockerfile-parse's `structure`. Around it, two things it does not know:
 
-- heredocs (`RUN <<EOF` ... `EOF`, BuildKit): the body lines are blanked before parsing, so
-  they are not read as instructions, and given back to the instruction that opened them;
+- heredocs (`RUN <<EOF` ... `EOF`, BuildKit): what it reads in a body is skipped and the body
+  lines are given back, as text, to the instruction that opened them;
 - empty lines inside a continuation, which Docker skips but dockerfile-parse ends the
   instruction at: they are read as comment lines, which both skip.
 
-Every other line keeps its number, so spans stay true to the file.
+No line is added or removed, so spans stay true to the file.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ KNOWN_INSTRUCTIONS = frozenset(
 )
 ROOT_STEPS = frozenset(("RUN", "COPY", "ADD"))
 _HEREDOC_INSTRUCTIONS = ROOT_STEPS
-_MAX_HEREDOCS = 1000
+_MAX_REPARSES = 200
 
 _COMMENT = re.compile(r"^\s*#")
 _INSTRUCTION = re.compile(r"^\s*(\S+)\s+(.*)$")
@@ -75,11 +75,16 @@ def _mend_continuations(lines: list[str], escape: str) -> list[str]:
     return mended
 
 
-def _structure(lines: list[str], escape: str) -> list[dict[str, Any]]:
+def _structure(lines: list[str], escape: str, offset: int = 0) -> list[dict[str, Any]]:
+    """dockerfile-parse's instructions (no comments) of `lines`, which start at line `offset`."""
     parser = DockerfileParser(fileobj=io.BytesIO(), cache_content=True, env_replace=False)
-    mended = _mend_continuations(lines, escape)
+    head = [f"# escape={escape}", "#"] if offset else []  # a later part keeps the file's escape
+    mended = head + _mend_continuations(lines, escape)
     parser.content = "".join(line.translate(_NOT_LINE_BREAKS) + "\n" for line in mended)
     entries = [dict(e) for e in parser.structure if e["instruction"] != "COMMENT"]
+    for entry in entries:
+        entry["startline"] += offset - len(head)
+        entry["endline"] += offset - len(head)
     return sorted(entries, key=lambda e: e["startline"])
 
 
@@ -94,34 +99,50 @@ def _terminator(line: str, strip_tabs: bool) -> str:
     return (line.lstrip("\t") if strip_tabs else line).rstrip()
 
 
+def _fold_heredocs(entry: dict[str, Any], lines: list[str], file: str, errors: list) -> int:
+    """Give an instruction its heredoc bodies; the last line (0-based) they take."""
+    end = entry["endline"]
+    for strip, name in _heredocs(entry):
+        end += 1
+        while end < len(lines) and _terminator(lines[end], strip) != name:
+            end += 1
+        if end >= len(lines):
+            message = f"heredoc <<{name} is never closed"
+            errors.append(InputError(file, entry["startline"] + 1, message))
+            end = len(lines) - 1
+    entry["value"] = "\n".join([entry["value"], *lines[entry["endline"] + 1 : end + 1]])
+    entry["endline"] = end
+    return end
+
+
 def _parse(lines: list[str], file: str, errors: list[InputError]) -> list[dict[str, Any]]:
-    """Instructions with 0-based start/end lines; heredoc bodies folded into their instruction."""
+    """Instructions with 0-based start/end lines; heredoc bodies folded into their instruction.
+
+    dockerfile-parse reads a heredoc body as instructions; those are skipped. Only when one of
+    them runs past the terminator (a body line ending in the escape character) is the rest of
+    the file parsed again, from the line after the terminator.
+    """
     escape = _escape_char(lines)
-    blanked = list(lines)
-    done: dict[int, int] = {}  # start line of a heredoc instruction -> its last terminator line
-    for _ in range(_MAX_HEREDOCS):
-        entries = _structure(blanked, escape)
-        opener = next((e for e in entries if e["startline"] not in done and _heredocs(e)), None)
-        if opener is None:
+    entries: list[dict[str, Any]] = []
+    pending, i, reparses = _structure(lines, escape), 0, 0
+    while i < len(pending):
+        entry = pending[i]
+        entries.append(entry)
+        i += 1
+        if not _heredocs(entry):
+            continue
+        end = _fold_heredocs(entry, lines, file, errors)
+        overrun = False
+        while i < len(pending) and pending[i]["startline"] <= end:
+            overrun = overrun or pending[i]["endline"] > end
+            i += 1
+        if overrun and reparses < _MAX_REPARSES:
+            reparses += 1
+            pending, i = _structure(lines[end + 1 :], escape, end + 1), 0
+        elif overrun:
+            message = "too many heredocs to read; the rest is not read"
+            errors.append(InputError(file, end + 2, message))
             break
-        end = opener["endline"]
-        for strip, name in _heredocs(opener):
-            start, end = end + 1, end + 1
-            while end < len(lines) and _terminator(lines[end], strip) != name:
-                end += 1
-            if end >= len(lines):
-                message = f"heredoc <<{name} is never closed"
-                errors.append(InputError(file, opener["startline"] + 1, message))
-                end = len(lines) - 1
-            blanked[start : end + 1] = [""] * (end + 1 - start)
-        done[opener["startline"]] = end
-    else:
-        message = f"more than {_MAX_HEREDOCS} heredocs; the rest are not read"
-        errors.append(InputError(file, 1, message))
-    for entry in entries:
-        if entry["startline"] in done:
-            body_start, entry["endline"] = entry["endline"] + 1, done[entry["startline"]]
-            entry["value"] = "\n".join([entry["value"], *lines[body_start : entry["endline"] + 1]])
     return entries
 
 

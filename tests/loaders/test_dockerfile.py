@@ -191,6 +191,24 @@ def test_heredocs_keep_lines_and_are_not_instructions() -> None:
     assert stage["last_root_step"] == 1
 
 
+def test_heredoc_body_line_ending_in_a_backslash() -> None:
+    text = (
+        "FROM alpine\n"
+        "RUN <<EOF\n"
+        "apk add \\\n"
+        "EOF\n"
+        "# escape=`\n"
+        "USER 1000\n"
+        "RUN echo a \\\n"
+        "    b\n"
+    )
+    (stage,) = _only(text)["stages"]
+    assert [(i["cmd"], i["line"], i["end_line"]) for i in stage["instructions"]] == [
+        ("FROM", 1, 1), ("RUN", 2, 4), ("USER", 6, 6), ("RUN", 7, 8),
+    ]
+    assert stage["instructions"][1]["value"] == "<<EOF\napk add \\\nEOF"
+
+
 def test_unclosed_heredoc_is_an_error() -> None:
     result = load("FROM alpine\nRUN <<EOF\necho hi\n", "Dockerfile")
     assert [(e.line, e.message) for e in result.errors] == [(2, "heredoc <<EOF is never closed")]

@@ -8,7 +8,7 @@ from astra_guard.engine.python_rules import RuleContext
 from astra_guard.findings import Severity, Violation
 from astra_guard.model import Resource
 from astra_guard.pipelines import image_builds, repository
-from astra_guard.rules.kubernetes._pods import containers, effective, pod_of
+from astra_guard.pods import containers, effective, pod_of
 from astra_guard.rules.meta import RuleMeta
 
 META = RuleMeta(

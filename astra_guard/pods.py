@@ -1,4 +1,4 @@
-"""Pods inside workloads, for Python rules (the Rego rules use rego/lib/astra/k8s.rego)."""
+"""Pods inside workloads, for Python code (the Rego rules use rego/lib/astra/k8s.rego)."""
 
 from __future__ import annotations
 

@@ -7,7 +7,10 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
-SHARED = REPO.parent / "shared"
+import os
+
+# The shared specs and schemas sit beside the checkout (../shared), in CI too.
+SHARED = Path(os.environ.get("ASTRA_GUARD_SHARED", REPO.parent / "shared"))
 SEED = REPO / "examples" / "astradesk-seed"
 
 

@@ -13,6 +13,7 @@ import pytest
 from jsonschema import Draft4Validator
 
 from astra_guard import __version__
+from tests.conftest import SHARED
 from astra_guard.findings import Finding, ScanResult, Severity
 from astra_guard.model import InputError
 from astra_guard.report.sarif import render
@@ -20,7 +21,7 @@ from astra_guard.rules.catalog import load_catalog
 from astra_guard.scan import scan
 
 REPO = Path(__file__).resolve().parents[2]
-SCHEMA_PATH = Path(__file__).resolve().parents[3] / "shared/schemas/sarif-schema-2.1.0.json"
+SCHEMA_PATH = SHARED / "schemas/sarif-schema-2.1.0.json"
 SEED_K8S = REPO / "examples/astradesk-seed/k8s"
 ROLLOUT_RULES = ["k8s-allow-privilege-escalation", "k8s-capabilities", "k8s-read-only-root-filesystem",
                  "k8s-run-as-non-root", "k8s-seccomp-profile"]

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
-import os
-
 # The shared specs and schemas sit beside the checkout (../shared), in CI too.
 SHARED = Path(os.environ.get("ASTRA_GUARD_SHARED", REPO.parent / "shared"))
 SEED = REPO / "examples" / "astradesk-seed"

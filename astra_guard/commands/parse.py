@@ -9,7 +9,8 @@ from typing import Any
 from astra_guard.discovery import SourceFile
 from astra_guard.errors import UsageError
 from astra_guard.loaders import KUBERNETES, family_by_name
-from astra_guard.model import LoadResult, Path as DocPath, Resource
+from astra_guard.model import LoadResult, Resource
+from astra_guard.model import Path as DocPath
 from astra_guard.scan import load_file
 
 

@@ -6,7 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from astra_guard.loaders import GITHUB_ACTIONS, KUBERNETES, family_by_name, github_actions, load_text
+from astra_guard.loaders import (
+    GITHUB_ACTIONS,
+    KUBERNETES,
+    family_by_name,
+    github_actions,
+    load_text,
+)
 
 SEED = Path(__file__).resolve().parents[2] / "examples" / "astradesk-seed" / ".github" / "workflows" / "ci.yml"
 SEED_REL = ".github/workflows/ci.yml"

@@ -13,12 +13,12 @@ import pytest
 from jsonschema import Draft4Validator
 
 from astra_guard import __version__
-from tests.conftest import SHARED
 from astra_guard.findings import Finding, ScanResult, Severity
 from astra_guard.model import InputError
 from astra_guard.report.sarif import render
 from astra_guard.rules.catalog import load_catalog
 from astra_guard.scan import scan
+from tests.conftest import SHARED
 
 REPO = Path(__file__).resolve().parents[2]
 SCHEMA_PATH = SHARED / "schemas/sarif-schema-2.1.0.json"
@@ -124,7 +124,7 @@ def test_driver_describes_every_catalogue_rule(seed: ScanResult) -> None:
     catalog = load_catalog()
     assert [r["id"] for r in driver["rules"]] == [m.id for m in catalog]
     expected = {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "3.0", "info": "0.0"}
-    for rule, meta in zip(driver["rules"], catalog):
+    for rule, meta in zip(driver["rules"], catalog, strict=True):
         assert rule["shortDescription"]["text"] == meta.title
         assert rule["helpUri"] == meta.help_uri
         assert meta.remediation in rule["help"]["text"]

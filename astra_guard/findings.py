@@ -34,6 +34,7 @@ class Violation:
     resource: Resource
     path: Path
     message: str
+    severity: Severity | None = None  # only when the rule's metadata says severity depends on the case
 
 
 @dataclass(frozen=True, slots=True)

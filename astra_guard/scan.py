@@ -54,7 +54,7 @@ def locate(meta: RuleMeta, violation: Violation) -> Finding:
     return Finding(
         rule_id=meta.id,
         title=meta.title,
-        severity=meta.severity,
+        severity=violation.severity or meta.severity,
         checklist_item=meta.checklist_item,
         message=violation.message,
         file=span.file,

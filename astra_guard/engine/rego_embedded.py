@@ -18,7 +18,7 @@ from typing import Any, Iterable
 import regorus
 
 from astra_guard.errors import PolicyError
-from astra_guard.findings import Violation
+from astra_guard.findings import Severity, Violation
 from astra_guard.model import Resource
 from astra_guard.rules.meta import RuleMeta
 
@@ -185,4 +185,10 @@ def _violation(resource: Resource, raw: Any, rule_id: str) -> Violation:
         return Violation(resource, (), f"rule {rule_id} returned a violation without a msg: {raw!r}")
     details = raw.get("details") if isinstance(raw.get("details"), dict) else {}
     path = details.get("path") if isinstance(details.get("path"), list) else []
-    return Violation(resource, tuple(p for p in path if isinstance(p, (str, int))), raw["msg"])
+    severity = details.get("severity")
+    return Violation(
+        resource,
+        tuple(p for p in path if isinstance(p, (str, int))),
+        raw["msg"],
+        Severity(severity) if severity in {s.value for s in Severity} else None,
+    )

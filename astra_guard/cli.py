@@ -20,6 +20,20 @@ FAIL_ON = ("critical", "high", "medium", "low", "never")
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
+class _K8sVersion(click.ParamType):
+    name = "VERSION"
+
+    def convert(self, value: str, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        text = value[1:] if value.startswith("v") else value
+        parts = text.split(".")
+        if len(parts) < 2 or not all(p.isdigit() for p in parts[:2]):
+            self.fail(f"'{value}' is not a Kubernetes version like 1.29", param, ctx)
+        return ".".join(parts[:2])
+
+
+K8S_VERSION = _K8sVersion()
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="astra-guard", message="%(prog)s %(version)s")
 def cli() -> None:
@@ -32,11 +46,16 @@ def cli() -> None:
 @click.option("--output", "outputs", multiple=True, type=click.Path(path_type=Path, dir_okay=False), help="Write the report here, atomically.")
 @click.option("--fail-on", default="high", show_default=True, type=click.Choice(FAIL_ON), help="Lowest severity that fails the scan.")
 @click.option("--root", type=click.Path(path_type=Path, file_okay=False, exists=True), help="Directory report paths are relative to (default: the scanned directory).")
-def scan(paths: tuple[Path, ...], formats: tuple[str, ...], outputs: tuple[Path, ...], fail_on: str, root: Path | None) -> None:
+@click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False, exists=True), help="Configuration file (default: .astra-guard.yaml in the scan root).")
+@click.option("--k8s-version", type=K8S_VERSION, help="Target cluster version, e.g. 1.29 (default: config, else Terraform).")
+def scan(paths: tuple[Path, ...], formats: tuple[str, ...], outputs: tuple[Path, ...], fail_on: str, root: Path | None,
+         config_path: Path | None, k8s_version: str | None) -> None:
     """Scan files and directories (default: .) and report findings."""
     from astra_guard.commands.scan import run_scan
+    from astra_guard.scan import ScanOptions
 
-    raise SystemExit(run_scan(list(paths) or [Path(".")], formats or ("console",), outputs, fail_on, root))
+    options = ScanOptions(root=root, config_path=config_path, k8s_version=k8s_version)
+    raise SystemExit(run_scan(list(paths) or [Path(".")], formats or ("console",), outputs, fail_on, options))
 
 
 @cli.command()

@@ -5,13 +5,15 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from astra_guard.errors import UsageError
 from astra_guard.loaders import family_by_name
 from astra_guard.model import Skipped
 
 SKIPPED_DIRS = frozenset({".git", ".hg", ".svn", ".terraform", "node_modules", "vendor", ".venv", "venv",
-                          "__pycache__", ".tox", ".mypy_cache", ".pytest_cache"})
+                          "__pycache__", ".tox", ".mypy_cache", ".pytest_cache", ".astra-guard"})
+OWN_FILES = frozenset({".astra-guard.yaml"})  # astra-guard's own configuration is not an input
 
 
 @dataclass(frozen=True)
@@ -50,8 +52,8 @@ def _inside(path: Path, root: Path) -> bool:
     return True
 
 
-def discover(paths: list[Path], root: Path | None = None) -> Discovery:
-    """Every file under `paths` that a loader reads, in a stable order."""
+def discover(paths: list[Path], root: Path | None = None, excluded: Callable[[str], bool] = lambda _: False) -> Discovery:
+    """Every file under `paths` that a loader reads, in a stable order; `excluded` prunes."""
     for p in paths:
         if not p.exists() and not p.is_symlink():
             raise UsageError(f"no such file or directory: {p}")
@@ -61,6 +63,8 @@ def discover(paths: list[Path], root: Path | None = None) -> Discovery:
 
     def consider(path: Path, explicit: bool) -> None:
         rel = path.relative_to(root).as_posix() if _inside(path.absolute(), root) else path.as_posix()
+        if excluded(rel):
+            return
         family = family_by_name(rel)
         if family is None:
             if explicit:
@@ -83,8 +87,13 @@ def discover(paths: list[Path], root: Path | None = None) -> Discovery:
             consider(given, explicit=True)
             continue
         for dirpath, dirnames, filenames in os.walk(given, followlinks=False):
-            dirnames[:] = sorted(d for d in dirnames if d not in SKIPPED_DIRS)
+            here = Path(dirpath)
+            dirnames[:] = sorted(
+                d for d in dirnames
+                if d not in SKIPPED_DIRS and not (_inside(here / d, root) and excluded((here / d).relative_to(root).as_posix()))
+            )
             for name in sorted(filenames):
-                consider(Path(dirpath) / name, explicit=False)
+                if name not in OWN_FILES:
+                    consider(Path(dirpath) / name, explicit=False)
     found.files.sort(key=lambda f: f.rel)
     return found

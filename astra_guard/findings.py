@@ -79,6 +79,10 @@ class ScanResult:
     skipped: list[Skipped] = field(default_factory=list)
     resources: int = 0
     duration_seconds: float = 0.0
+    config_source: str | None = None
+    target_version: str = ""
+    target_version_source: str = "unknown"
+    unrecognised_files: int = 0
 
     def at_or_above(self, threshold: Severity) -> list[Finding]:
         return [

@@ -87,5 +87,6 @@ class LoadResult:
     file: str
     family: str
     resources: list[Resource] = field(default_factory=list)
+    sha256: str = ""
     errors: list[InputError] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from astra_guard.discovery import SourceFile, discover
+from astra_guard.config import Config, load_config
+from astra_guard.discovery import SourceFile, discover, scan_root
 from astra_guard.engine.python_rules import run_python_rules
 from astra_guard.engine.rego_embedded import EmbeddedRegoEngine, RuleFault
 from astra_guard.findings import Finding, ScanResult, Severity, Violation, fingerprint
@@ -16,6 +18,7 @@ from astra_guard.model import InputError, LoadResult, Resource
 from astra_guard.patches import apply_patches, workload_ref_notes
 from astra_guard.rules.catalog import RuleCatalog, load_catalog
 from astra_guard.rules.meta import RuleMeta
+from astra_guard.target import target_version
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 
@@ -25,9 +28,23 @@ class ScanOptions:
     """What a scan may be told; the command line fills it, library users too."""
 
     root: Path | None = None
+    config_path: Path | None = None  # default: .astra-guard.yaml in the scan root, if present
+    k8s_version: str | None = None
     max_file_bytes: int = MAX_FILE_BYTES
     params: dict[str, dict[str, Any]] = field(default_factory=dict)
     disabled_rules: frozenset[str] = frozenset()
+
+
+def rule_params(meta: RuleMeta, config: Config, options: ScanOptions, target: str) -> dict[str, Any]:
+    """Defaults, then configured settings of the same name, then what the scan resolved."""
+    params = meta.default_params()
+    for name in params:
+        if name in config.settings:
+            params[name] = config.settings[name]
+    if "target_version" in params:
+        params["target_version"] = target
+    params.update(options.params.get(meta.id, {}))
+    return params
 
 
 def load_file(source: SourceFile, max_bytes: int = MAX_FILE_BYTES) -> LoadResult:
@@ -43,7 +60,9 @@ def load_file(source: SourceFile, max_bytes: int = MAX_FILE_BYTES) -> LoadResult
         result = LoadResult(source.rel, source.family)
         result.errors.append(InputError(source.rel, 1, f"cannot read the file: {exc.strerror or exc}"))
         return result
-    return load_bytes(raw, source.rel, source.family)
+    result = load_bytes(raw, source.rel, source.family)
+    result.sha256 = hashlib.sha256(raw).hexdigest()
+    return result
 
 
 def locate(meta: RuleMeta, violation: Violation) -> Finding:
@@ -67,6 +86,12 @@ def locate(meta: RuleMeta, violation: Violation) -> Finding:
         path=violation.path,
         fingerprint=fingerprint(meta.id, resource.file, resource.identity, violation.path),
     )
+
+
+def apply_severity(finding: Finding, overrides: dict[str, Severity]) -> Finding:
+    """The configuration's severity for a rule replaces the rule's (and the case's) own."""
+    severity = overrides.get(finding.rule_id)
+    return finding if severity is None else replace(finding, severity=severity)
 
 
 def error_finding(catalog: RuleCatalog, error: InputError) -> Finding:
@@ -94,12 +119,15 @@ def fault_finding(meta: RuleMeta, fault: RuleFault, root_files: list[str]) -> tu
     return finding, InputError(file, line, message)
 
 
-def evaluate(resources: list[Resource], catalog: RuleCatalog, options: ScanOptions) -> tuple[list[Finding], list[InputError]]:
+def evaluate(
+    resources: list[Resource], catalog: RuleCatalog, options: ScanOptions, config: Config, target: str
+) -> tuple[list[Finding], list[InputError]]:
     """Every enabled rule over the resources: findings, plus errors for rules that failed."""
-    enabled = [m for m in catalog if m.id not in options.disabled_rules]
+    disabled = options.disabled_rules | config.disabled_rules
+    enabled = [m for m in catalog if m.id not in disabled]
     rego_rules = [(m, catalog.rego_files[m.id]) for m in enabled if m.engine == "rego"]
     python_rules = [catalog.python_rules[m.id] for m in enabled if m.id in catalog.python_rules]
-    params = {m.id: {**m.default_params(), **options.params.get(m.id, {})} for m in enabled}
+    params = {m.id: rule_params(m, config, options, target) for m in enabled}
     engine = EmbeddedRegoEngine(rego_rules, catalog.rego_libs, params)
     found, faults = engine.evaluate(resources)
     py_found, py_faults = run_python_rules(python_rules, resources, params)
@@ -118,8 +146,11 @@ def scan(paths: list[Path], options: ScanOptions | None = None) -> ScanResult:
     options = options or ScanOptions()
     started = time.perf_counter()
     catalog = load_catalog()
-    found = discover(paths, options.root)
-    result = ScanResult(root=str(found.root), skipped=list(found.skipped))
+    root = (options.root or scan_root(paths)).resolve()
+    config = load_config(options.config_path, root, set(catalog.rules))
+    found = discover(paths, root, config.excluded)
+    result = ScanResult(root=str(found.root), skipped=list(found.skipped), config_source=config.source,
+                        unrecognised_files=found.unrecognised)
     resources: list[Resource] = []
     for source in found.files:
         loaded = load_file(source, options.max_file_bytes)
@@ -130,9 +161,11 @@ def scan(paths: list[Path], options: ScanOptions | None = None) -> ScanResult:
     resources, patch_notes = apply_patches(resources)
     result.skipped += patch_notes + workload_ref_notes(resources)
     result.resources = len(resources)
-    findings, rule_errors = evaluate(resources, catalog, options)
+    result.target_version, result.target_version_source = target_version(resources, options.k8s_version, config.target_version)
+    findings, rule_errors = evaluate(resources, catalog, options, config, result.target_version)
     result.errors += rule_errors
     findings += [error_finding(catalog, e) for e in result.errors if e not in rule_errors]
+    findings = [apply_severity(f, config.severity) for f in findings]
     unique = {(f.rule_id, f.file, f.line, f.column, f.message): f for f in findings}
     result.findings = sorted(unique.values(), key=lambda f: f.sort_key)
     result.errors.sort(key=lambda e: (e.file, e.line))

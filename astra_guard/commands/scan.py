@@ -35,12 +35,12 @@ def exit_code(result: ScanResult, fail_on: str) -> int:
     return 0
 
 
-def run_scan(paths: list[Path], formats: tuple[str, ...], outputs: tuple[Path, ...], fail_on: str, root: Path | None) -> int:
+def run_scan(paths: list[Path], formats: tuple[str, ...], outputs: tuple[Path, ...], fail_on: str, options: ScanOptions) -> int:
     if len(outputs) > len(formats):
         raise UsageError("more --output than --format options: pair each --output with a --format")
     if len([f for f in formats[len(outputs):]]) > 1:
         raise UsageError("only one report can go to standard output: give an --output for each extra --format")
-    result = scan(paths, ScanOptions(root=root))
+    result = scan(paths, options)
     catalog = load_catalog()
     for index, fmt in enumerate(formats):
         output = outputs[index] if index < len(outputs) else None

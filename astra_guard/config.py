@@ -1,0 +1,134 @@
+"""`.astra-guard.yaml`: read with positions, validated by its JSON Schema, turned into settings.
+
+A bad configuration is a usage error (exit 2) that names the key, the line and why.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from astra_guard.errors import UsageError
+from astra_guard.findings import Severity
+from astra_guard.loaders.text import decode
+from astra_guard.loaders.yaml_source import load_yaml_stream
+
+CONFIG_NAME = ".astra-guard.yaml"
+
+
+@dataclass(frozen=True)
+class Config:
+    """What the configuration says, with defaults for everything it does not."""
+
+    source: str | None = None
+    raw: dict[str, Any] = field(default_factory=dict)
+    settings: dict[str, Any] = field(default_factory=dict)  # rule parameters by name
+    disabled_rules: frozenset[str] = frozenset()
+    severity: dict[str, Severity] = field(default_factory=dict)
+    exclude: tuple[str, ...] = ()
+    target_version: str | None = None
+    attestations: str | None = None
+    checklist_fail_on: str | None = None
+
+    def excluded(self, rel_path: str) -> bool:
+        """True when a path (relative to the scan root) matches an `exclude` glob."""
+        return any(_glob(rel_path, pattern) for pattern in self.exclude)
+
+
+def _glob(path: str, pattern: str) -> bool:
+    pattern = pattern.rstrip("/")
+    candidates = {pattern, pattern[3:] if pattern.startswith("**/") else pattern}
+    for p in candidates:
+        if fnmatch.fnmatchcase(path, p) or fnmatch.fnmatchcase(path, p + "/**") or (
+            p.endswith("/**") and path == p[:-3]
+        ):
+            return True
+    return False
+
+
+def _schema() -> dict[str, Any]:
+    return json.loads(resources.files("astra_guard").joinpath("schemas/config.schema.json").read_text())
+
+
+def _where(error: Any) -> str:
+    return ".".join(str(p) for p in error.absolute_path) or "(top level)"
+
+
+def _validate(data: Any, source: str, spans: dict[Any, Any]) -> None:
+    from jsonschema import Draft202012Validator
+
+    errors = sorted(Draft202012Validator(_schema()).iter_errors(data), key=lambda e: list(e.absolute_path))
+    if not errors:
+        return
+    error = errors[0]
+    key = _where(error)
+    if error.validator == "additionalProperties":
+        extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
+        key = ".".join([*(str(p) for p in error.absolute_path), extra[0]]) if extra else key
+        reason = f"unknown key '{key}'"
+        path = tuple(error.absolute_path) + (extra[0],) if extra else tuple(error.absolute_path)
+    else:
+        reason = f"{key}: {error.message}"
+        path = tuple(error.absolute_path)
+    span = spans.get(path)
+    line = f":{span.line}" if span else ""
+    raise UsageError(f"invalid configuration {source}{line}: {reason}")
+
+
+def load_config(path: Path | None, root: Path, known_rules: set[str]) -> Config:
+    """The explicit `--config`, else `.astra-guard.yaml` in the scan root, else defaults."""
+    if path is None:
+        candidate = root / CONFIG_NAME
+        if not candidate.is_file():
+            return Config()
+        path = candidate
+    try:
+        decoded = decode(path.read_bytes())
+    except OSError as exc:
+        raise UsageError(f"cannot read the configuration {path}: {exc.strerror or exc}") from None
+    source = str(path)
+    if decoded.error or decoded.binary:
+        raise UsageError(f"invalid configuration {source}: {decoded.error or 'binary content'}")
+    stream = load_yaml_stream(decoded.text, source)
+    if stream.errors:
+        first = stream.errors[0]
+        raise UsageError(f"invalid configuration {source}:{first.line}: {first.message}")
+    if not stream.documents:
+        return Config(source=source)
+    doc = stream.documents[0]
+    data = doc.data if doc.data is not None else {}
+    _validate(data, source, doc.spans)
+    return _build(data, source, doc.spans, known_rules)
+
+
+def _build(data: dict[str, Any], source: str, spans: dict[Any, Any], known_rules: set[str]) -> Config:
+    rules = data.get("rules", {})
+    for section, ids in (("disabled", rules.get("disabled", [])), ("severity", list(rules.get("severity", {})))):
+        for i, rule_id in enumerate(ids):
+            if rule_id not in known_rules:
+                span = spans.get(("rules", section, i if section == "disabled" else rule_id))
+                line = f":{span.line}" if span else ""
+                raise UsageError(f"invalid configuration {source}{line}: rules.{section}: unknown rule id '{rule_id}'")
+    settings: dict[str, Any] = {}
+    if "namespace_selector" in data.get("gateway", {}):
+        settings["gateway_namespace_selector"] = data["gateway"]["namespace_selector"]
+    if "allowed" in data.get("registries", {}):
+        settings["allowed_registries"] = data["registries"]["allowed"]
+    if "allowed_add" in data.get("capabilities", {}):
+        settings["allowed_add"] = data["capabilities"]["allowed_add"]
+    checklist = data.get("checklist", {})
+    return Config(
+        source=source,
+        raw=data,
+        settings=settings,
+        disabled_rules=frozenset(rules.get("disabled", [])),
+        severity={k: Severity(v) for k, v in rules.get("severity", {}).items()},
+        exclude=tuple(data.get("exclude", [])),
+        target_version=data.get("kubernetes", {}).get("target_version"),
+        attestations=checklist.get("attestations"),
+        checklist_fail_on=checklist.get("fail_on"),
+    )

@@ -1,0 +1,102 @@
+"""`.astra-guard.yaml`: validated, every setting reaching the scan, bad keys named."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from astra_guard.config import Config, load_config
+from astra_guard.errors import UsageError
+from astra_guard.findings import Severity
+from astra_guard.scan import ScanOptions, scan
+
+RULES = {"k8s-capabilities", "k8s-run-as-non-root"}
+PRIVILEGED_ADD = """apiVersion: v1
+kind: Pod
+metadata: {name: p, namespace: apps}
+spec:
+  securityContext: {runAsNonRoot: true, seccompProfile: {type: RuntimeDefault}}
+  containers:
+    - name: app
+      image: r/app:1
+      securityContext:
+        allowPrivilegeEscalation: false
+        readOnlyRootFilesystem: true
+        capabilities: {drop: [ALL], add: [NET_ADMIN]}
+"""
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / ".astra-guard.yaml"
+    path.write_text(text)
+    return path
+
+
+def test_no_config_file_means_defaults(tmp_path: Path) -> None:
+    assert load_config(None, tmp_path, RULES) == Config()
+
+
+def test_the_contract_keys_load_into_settings(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, """
+gateway: {namespace_selector: {team: edge}}
+registries: {allowed: ["ghcr.io/org/"]}
+capabilities: {allowed_add: [NET_BIND_SERVICE, NET_ADMIN]}
+kubernetes: {target_version: "1.30"}
+rules: {disabled: [k8s-run-as-non-root], severity: {k8s-capabilities: low}}
+exclude: ["examples/**"]
+"""), tmp_path, RULES)
+    assert config.settings == {
+        "gateway_namespace_selector": {"team": "edge"},
+        "allowed_registries": ["ghcr.io/org/"],
+        "allowed_add": ["NET_BIND_SERVICE", "NET_ADMIN"],
+    }
+    assert config.disabled_rules == {"k8s-run-as-non-root"}
+    assert config.severity == {"k8s-capabilities": Severity.LOW}
+    assert config.target_version == "1.30"
+    assert config.excluded("examples/seed/k8s/a.yaml") and config.excluded("examples")
+    assert not config.excluded("k8s/examples.yaml")
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("gateway:\n  selector: {a: b}\n", r":2: unknown key 'gateway.selector'"),
+        ("registries:\n  allowed: ghcr.io\n", r":2: registries.allowed: 'ghcr.io' is not of type 'array'"),
+        ("kubernetes:\n  target_version: 1.29\n", r":2: kubernetes.target_version: 1.29 is not of type 'string'"),
+        ("rules:\n  disabled:\n    - k8s-nope\n", r":3: rules.disabled: unknown rule id 'k8s-nope'"),
+        ("exclude: [\n", r"invalid configuration .*: invalid YAML"),
+        ("colour: blue\n", r":1: unknown key 'colour'"),
+    ],
+)
+def test_a_bad_config_is_a_usage_error_naming_key_line_and_reason(tmp_path: Path, text: str, message: str) -> None:
+    with pytest.raises(UsageError, match=message):
+        load_config(write(tmp_path, text), tmp_path, RULES)
+
+
+def test_settings_severity_overrides_and_disabled_rules_reach_the_scan(tmp_path: Path) -> None:
+    (tmp_path / "pod.yaml").write_text(PRIVILEGED_ADD)
+    before = scan([tmp_path], ScanOptions(root=tmp_path))
+    assert [(f.rule_id, f.severity) for f in before.findings] == [("k8s-capabilities", Severity.MEDIUM)]
+    write(tmp_path, "rules: {severity: {k8s-capabilities: critical}}\n")
+    assert [f.severity for f in scan([tmp_path]).findings] == [Severity.CRITICAL]
+    write(tmp_path, "capabilities: {allowed_add: [NET_ADMIN]}\n")
+    assert scan([tmp_path]).findings == []
+    write(tmp_path, "rules: {disabled: [k8s-capabilities]}\n")
+    assert scan([tmp_path]).findings == []
+
+
+def test_excluded_paths_are_not_loaded(tmp_path: Path) -> None:
+    (tmp_path / "fixtures").mkdir()
+    (tmp_path / "fixtures" / "pod.yaml").write_text(PRIVILEGED_ADD)
+    write(tmp_path, "exclude: ['fixtures/**']\n")
+    result = scan([tmp_path])
+    assert result.files == [] and result.findings == []
+
+
+def test_target_version_comes_from_the_flag_then_config_then_terraform(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text('module "eks" {\n  source = "terraform-aws-modules/eks/aws"\n  cluster_version = "1.28"\n}\n')
+    assert scan([tmp_path]).target_version == "1.28"
+    write(tmp_path, 'kubernetes: {target_version: "1.31"}\n')
+    assert scan([tmp_path]).target_version == "1.31"
+    assert scan([tmp_path], ScanOptions(k8s_version="1.33")).target_version == "1.33"

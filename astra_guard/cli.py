@@ -59,6 +59,26 @@ def scan(paths: tuple[Path, ...], formats: tuple[str, ...], outputs: tuple[Path,
 
 
 @cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--format", "fmt", default="markdown", show_default=True, type=click.Choice(("markdown", "html", "json")))
+@click.option("--output", type=click.Path(path_type=Path, dir_okay=False), help="Write the report here, atomically.")
+@click.option("--attestations", type=click.Path(path_type=Path, dir_okay=False), help="Attestations file (default: .astra-guard/attestations.yaml in the scan root).")
+@click.option("--fail-on", "gate", type=click.Choice(FAIL_ON[:-1]), help="Lowest severity that fails an item (default: config, else low).")
+@click.option("--require-evidence", is_flag=True, help="Exit 1 when an item still needs evidence, not only when one fails.")
+@click.option("--root", type=click.Path(path_type=Path, file_okay=False, exists=True), help="Directory report paths are relative to.")
+@click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False, exists=True), help="Configuration file.")
+@click.option("--k8s-version", type=K8S_VERSION, help="Target cluster version, e.g. 1.29.")
+def checklist(paths: tuple[Path, ...], fmt: str, output: Path | None, attestations: Path | None, gate: str | None,
+              require_evidence: bool, root: Path | None, config_path: Path | None, k8s_version: str | None) -> None:
+    """The release checklist: each item's status, controls, findings and evidence."""
+    from astra_guard.commands.checklist import run_checklist
+    from astra_guard.scan import ScanOptions
+
+    options = ScanOptions(root=root, config_path=config_path, k8s_version=k8s_version)
+    raise SystemExit(run_checklist(list(paths) or [Path(".")], fmt, output, options, attestations, gate, require_evidence))
+
+
+@cli.command()
 @click.argument("file", type=click.Path(path_type=Path, exists=True, dir_okay=False))
 @click.option("--format", "fmt", default="text", type=click.Choice(("text", "json")), show_default=True)
 def parse(file: Path, fmt: str) -> None:

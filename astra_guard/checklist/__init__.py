@@ -1,0 +1,1 @@
+"""The release checklist: items, attestations, and each item's status from the scan."""

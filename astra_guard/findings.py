@@ -6,6 +6,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from enum import Enum
+from typing import Any
 
 from astra_guard.model import InputError, LoadResult, Path, Resource, Skipped
 
@@ -80,6 +81,7 @@ class ScanResult:
     resources: int = 0
     duration_seconds: float = 0.0
     config_source: str | None = None
+    config: dict[str, Any] = field(default_factory=dict)  # the configuration as read (for reproduction)
     target_version: str = ""
     target_version_source: str = "unknown"
     unrecognised_files: int = 0

@@ -150,7 +150,7 @@ def scan(paths: list[Path], options: ScanOptions | None = None) -> ScanResult:
     config = load_config(options.config_path, root, set(catalog.rules))
     found = discover(paths, root, config.excluded)
     result = ScanResult(root=str(found.root), skipped=list(found.skipped), config_source=config.source,
-                        unrecognised_files=found.unrecognised)
+                        config=config.raw, unrecognised_files=found.unrecognised)
     resources: list[Resource] = []
     for source in found.files:
         loaded = load_file(source, options.max_file_bytes)

@@ -6,6 +6,7 @@ quoted, and its evidence with the attestations' links. Everything shown is escap
 
 from __future__ import annotations
 
+import json
 from functools import lru_cache
 from html import escape
 from pathlib import Path
@@ -120,7 +121,7 @@ def render(report: ChecklistReport) -> str:
 {problem_html}
 <h2>Reproduce this report</h2>
 <p class="meta">Target Kubernetes version: {escape(scan.target_version or "unknown")} ({escape(scan.target_version_source)}) ·
-configuration: {escape(scan.config_source or "defaults")} · attestations: {escape(report.attestations.source or "none")}</p>
+configuration: {escape(scan.config_source or "defaults")} {escape(json.dumps(scan.config, sort_keys=True, default=str)) if scan.config else ""} · attestations: {escape(report.attestations.source or "none")}</p>
 <table class="inputs"><thead><tr><th>input</th><th>sha256</th></tr></thead><tbody>{inputs}</tbody></table>
 </body></html>
 """

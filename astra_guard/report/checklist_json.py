@@ -27,7 +27,7 @@ def report_dict(report: ChecklistReport) -> dict[str, Any]:
         "generated_at": report.generated_at,
         "gate": report.gate.value,
         "target_kubernetes_version": {"version": scan.target_version or None, "source": scan.target_version_source},
-        "configuration": {"source": scan.config_source},
+        "configuration": {"source": scan.config_source, "content": scan.config},
         "attestations_file": report.attestations.source,
         "items": [
             {

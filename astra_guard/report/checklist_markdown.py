@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from astra_guard.checklist.status import ChecklistReport
 
 ICON = {"pass": "✅", "fail": "❌", "needs-evidence": "📝", "attested": "🖊️", "not-applicable": "➖"}
@@ -46,7 +48,8 @@ def render(report: ChecklistReport) -> str:
         out += ["", "## Attestation file problems", ""] + [f"- {p}" for p in problems]
     out += ["", "## Reproduce", "",
             f"- target Kubernetes version: {scan.target_version or 'unknown'} ({scan.target_version_source})",
-            f"- configuration: {scan.config_source or 'defaults (no .astra-guard.yaml)'}",
+            f"- configuration: {scan.config_source or 'defaults (no .astra-guard.yaml)'}"
+            + (f" `{json.dumps(scan.config, sort_keys=True, default=str)}`" if scan.config else ""),
             f"- attestations: {report.attestations.source or 'none'}",
             "", "| input | sha256 |", "|---|---|"]
     out += [f"| `{file}` | `{sha}` |" for file, sha in report.inputs]

@@ -112,6 +112,23 @@ def rules_show(rule_id: str) -> None:
     raise SystemExit(run_show(rule_id))
 
 
+@cli.group()
+def gatekeeper() -> None:
+    """The same policy at admission: Gatekeeper export and gator-compatible verification."""
+
+
+@gatekeeper.command("export")
+@click.option("--output-dir", default=Path("constraints"), show_default=True, type=click.Path(path_type=Path, file_okay=False))
+@click.option("--enforcement", default="deny", show_default=True, type=click.Choice(("deny", "dryrun", "warn")))
+@click.option("--check", is_flag=True, help="Exit 1 when the output directory differs from a fresh export.")
+@click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False, exists=True), help="Configuration file (parameters).")
+def gatekeeper_export(output_dir: Path, enforcement: str, check: bool, config_path: Path | None) -> None:
+    """Write ConstraintTemplates and Constraints for every rule that can decide at admission."""
+    from astra_guard.commands.gatekeeper_export import run_export
+
+    raise SystemExit(run_export(output_dir, enforcement, check, config_path))
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point: never lets a traceback reach the user."""
     try:

@@ -1,0 +1,1 @@
+"""Gatekeeper: export of the rules as ConstraintTemplates and Constraints, and gator-compatible verification."""

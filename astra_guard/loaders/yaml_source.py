@@ -185,6 +185,7 @@ def load_yaml_stream(text: str, file: str, limits: YamlLimits | None = None) -> 
             if root is None or _is_empty(root):
                 continue
             converter = _Converter(file, limits, stream.errors)
+            converter.spans[()] = converter.span(root, root)  # the document itself
             try:
                 data = converter.convert(root, (), 0)
             except _LimitExceeded as exc:

@@ -14,8 +14,9 @@ the binding's), a `User` subject `system:serviceaccount:<ns>:<name>`, or a `Grou
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any
 
 from astra_guard.engine.python_rules import RuleContext
 from astra_guard.model import Path, Resource

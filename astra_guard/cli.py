@@ -48,13 +48,14 @@ def cli() -> None:
 @click.option("--root", type=click.Path(path_type=Path, file_okay=False, exists=True), help="Directory report paths are relative to (default: the scanned directory).")
 @click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False, exists=True), help="Configuration file (default: .astra-guard.yaml in the scan root).")
 @click.option("--k8s-version", type=K8S_VERSION, help="Target cluster version, e.g. 1.29 (default: config, else Terraform).")
+@click.option("--policy-dir", "policy_dirs", multiple=True, type=click.Path(path_type=Path, file_okay=False, exists=True), help="A directory of your own Rego/Python rules (repeatable).")
 def scan(paths: tuple[Path, ...], formats: tuple[str, ...], outputs: tuple[Path, ...], fail_on: str, root: Path | None,
-         config_path: Path | None, k8s_version: str | None) -> None:
+         config_path: Path | None, k8s_version: str | None, policy_dirs: tuple[Path, ...]) -> None:
     """Scan files and directories (default: .) and report findings."""
     from astra_guard.commands.scan import run_scan
     from astra_guard.scan import ScanOptions
 
-    options = ScanOptions(root=root, config_path=config_path, k8s_version=k8s_version)
+    options = ScanOptions(root=root, config_path=config_path, k8s_version=k8s_version, policy_dirs=policy_dirs)
     raise SystemExit(run_scan(list(paths) or [Path(".")], formats or ("console",), outputs, fail_on, options))
 
 
@@ -68,13 +69,15 @@ def scan(paths: tuple[Path, ...], formats: tuple[str, ...], outputs: tuple[Path,
 @click.option("--root", type=click.Path(path_type=Path, file_okay=False, exists=True), help="Directory report paths are relative to.")
 @click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False, exists=True), help="Configuration file.")
 @click.option("--k8s-version", type=K8S_VERSION, help="Target cluster version, e.g. 1.29.")
+@click.option("--policy-dir", "policy_dirs", multiple=True, type=click.Path(path_type=Path, file_okay=False, exists=True), help="A directory of your own Rego/Python rules (repeatable).")
 def checklist(paths: tuple[Path, ...], fmt: str, output: Path | None, attestations: Path | None, gate: str | None,
-              require_evidence: bool, root: Path | None, config_path: Path | None, k8s_version: str | None) -> None:
+              require_evidence: bool, root: Path | None, config_path: Path | None, k8s_version: str | None,
+              policy_dirs: tuple[Path, ...]) -> None:
     """The release checklist: each item's status, controls, findings and evidence."""
     from astra_guard.commands.checklist import run_checklist
     from astra_guard.scan import ScanOptions
 
-    options = ScanOptions(root=root, config_path=config_path, k8s_version=k8s_version)
+    options = ScanOptions(root=root, config_path=config_path, k8s_version=k8s_version, policy_dirs=policy_dirs)
     raise SystemExit(run_checklist(list(paths) or [Path(".")], fmt, output, options, attestations, gate, require_evidence))
 
 
@@ -96,20 +99,22 @@ def rules() -> None:
 @rules.command("list")
 @click.option("--checklist", type=click.IntRange(1, 7), help="Only rules of this checklist item.")
 @click.option("--format", "fmt", default="text", type=click.Choice(("text", "json")), show_default=True)
-def rules_list(checklist: int | None, fmt: str) -> None:
+@click.option("--policy-dir", "policy_dirs", multiple=True, type=click.Path(path_type=Path, file_okay=False, exists=True), help="A directory of your own Rego/Python rules (repeatable).")
+def rules_list(checklist: int | None, fmt: str, policy_dirs: tuple[Path, ...]) -> None:
     """List every rule: id, severity, checklist item, title."""
     from astra_guard.commands.rules import run_list
 
-    raise SystemExit(run_list(checklist, fmt))
+    raise SystemExit(run_list(checklist, fmt, policy_dirs))
 
 
 @rules.command("show")
 @click.argument("rule_id")
-def rules_show(rule_id: str) -> None:
+@click.option("--policy-dir", "policy_dirs", multiple=True, type=click.Path(path_type=Path, file_okay=False, exists=True), help="A directory of your own Rego/Python rules (repeatable).")
+def rules_show(rule_id: str, policy_dirs: tuple[Path, ...]) -> None:
     """Show one rule's metadata: rationale, remediation, parameters, references, source."""
     from astra_guard.commands.rules import run_show
 
-    raise SystemExit(run_show(rule_id))
+    raise SystemExit(run_show(rule_id, policy_dirs))
 
 
 @cli.group()
@@ -122,11 +127,13 @@ def gatekeeper() -> None:
 @click.option("--enforcement", default="deny", show_default=True, type=click.Choice(("deny", "dryrun", "warn")))
 @click.option("--check", is_flag=True, help="Exit 1 when the output directory differs from a fresh export.")
 @click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False, exists=True), help="Configuration file (parameters).")
-def gatekeeper_export(output_dir: Path, enforcement: str, check: bool, config_path: Path | None) -> None:
+@click.option("--policy-dir", "policy_dirs", multiple=True, type=click.Path(path_type=Path, file_okay=False, exists=True), help="A directory of your own Rego/Python rules (repeatable).")
+def gatekeeper_export(output_dir: Path, enforcement: str, check: bool, config_path: Path | None,
+                      policy_dirs: tuple[Path, ...]) -> None:
     """Write ConstraintTemplates and Constraints for every rule that can decide at admission."""
     from astra_guard.commands.gatekeeper_export import run_export
 
-    raise SystemExit(run_export(output_dir, enforcement, check, config_path))
+    raise SystemExit(run_export(output_dir, enforcement, check, config_path, policy_dirs))
 
 
 def main(argv: list[str] | None = None) -> int:

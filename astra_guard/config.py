@@ -33,6 +33,18 @@ class Config:
     target_version: str | None = None
     attestations: str | None = None
     checklist_fail_on: str | None = None
+    policy_dirs: tuple[str, ...] = ()
+    rule_id_lines: dict[tuple[str, str], int] = field(default_factory=dict)
+
+    def check_rule_ids(self, known_rules: set[str]) -> None:
+        """Every rule id the configuration names must exist (built-in or from policy_dirs)."""
+        for (section, rule_id), line in self.rule_id_lines.items():
+            if rule_id not in known_rules:
+                raise UsageError(f"invalid configuration {self.source}:{line}: rules.{section}: unknown rule id '{rule_id}'")
+
+    def policy_paths(self, root: Path) -> tuple[Path, ...]:
+        """policy_dirs, relative to the scan root."""
+        return tuple((root / d).resolve() for d in self.policy_dirs)
 
     def excluded(self, rel_path: str) -> bool:
         """True when a path (relative to the scan root) matches an `exclude` glob."""
@@ -79,7 +91,7 @@ def _validate(data: Any, source: str, spans: dict[Any, Any]) -> None:
     raise UsageError(f"invalid configuration {source}{line}: {reason}")
 
 
-def load_config(path: Path | None, root: Path, known_rules: set[str]) -> Config:
+def load_config(path: Path | None, root: Path, known_rules: set[str] | None = None) -> Config:
     """The explicit `--config`, else `.astra-guard.yaml` in the scan root, else defaults."""
     if path is None:
         candidate = root / CONFIG_NAME
@@ -102,17 +114,19 @@ def load_config(path: Path | None, root: Path, known_rules: set[str]) -> Config:
     doc = stream.documents[0]
     data = doc.data if doc.data is not None else {}
     _validate(data, source, doc.spans)
-    return _build(data, source, doc.spans, known_rules)
+    config = _build(data, source, doc.spans)
+    if known_rules is not None:
+        config.check_rule_ids(known_rules)
+    return config
 
 
-def _build(data: dict[str, Any], source: str, spans: dict[Any, Any], known_rules: set[str]) -> Config:
+def _build(data: dict[str, Any], source: str, spans: dict[Any, Any]) -> Config:
     rules = data.get("rules", {})
+    lines: dict[tuple[str, str], int] = {}
     for section, ids in (("disabled", rules.get("disabled", [])), ("severity", list(rules.get("severity", {})))):
         for i, rule_id in enumerate(ids):
-            if rule_id not in known_rules:
-                span = spans.get(("rules", section, i if section == "disabled" else rule_id))
-                line = f":{span.line}" if span else ""
-                raise UsageError(f"invalid configuration {source}{line}: rules.{section}: unknown rule id '{rule_id}'")
+            span = spans.get(("rules", section, i if section == "disabled" else rule_id))
+            lines[(section, rule_id)] = span.line if span else 1
     settings: dict[str, Any] = {}
     if "namespace_selector" in data.get("gateway", {}):
         settings["gateway_namespace_selector"] = data["gateway"]["namespace_selector"]
@@ -131,4 +145,6 @@ def _build(data: dict[str, Any], source: str, spans: dict[Any, Any], known_rules
         target_version=data.get("kubernetes", {}).get("target_version"),
         attestations=checklist.get("attestations"),
         checklist_fail_on=checklist.get("fail_on"),
+        policy_dirs=tuple(data.get("policy_dirs", [])),
+        rule_id_lines=lines,
     )

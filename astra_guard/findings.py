@@ -85,6 +85,7 @@ class ScanResult:
     target_version: str = ""
     target_version_source: str = "unknown"
     unrecognised_files: int = 0
+    policy_dirs: tuple[Any, ...] = ()  # directories of the user's own rules this scan loaded
 
     def at_or_above(self, threshold: Severity) -> list[Finding]:
         return [

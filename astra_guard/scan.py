@@ -33,6 +33,15 @@ class ScanOptions:
     max_file_bytes: int = MAX_FILE_BYTES
     params: dict[str, dict[str, Any]] = field(default_factory=dict)
     disabled_rules: frozenset[str] = frozenset()
+    policy_dirs: tuple[Path, ...] = ()  # the user's own rules, besides the config's policy_dirs
+
+
+def catalog_for(config: Config, root: Path, options: ScanOptions) -> RuleCatalog:
+    """The built-in rules plus the user's (from --policy-dir and the config), ids checked."""
+    dirs = tuple(dict.fromkeys(p.resolve() for p in (*options.policy_dirs, *config.policy_paths(root))))
+    catalog = load_catalog(dirs)
+    config.check_rule_ids(set(catalog.rules))
+    return catalog
 
 
 def rule_params(meta: RuleMeta, config: Config, options: ScanOptions, target: str) -> dict[str, Any]:
@@ -145,12 +154,12 @@ def scan(paths: list[Path], options: ScanOptions | None = None) -> ScanResult:
     """Scan files and directories; never raises for bad input, only for bad usage or policies."""
     options = options or ScanOptions()
     started = time.perf_counter()
-    catalog = load_catalog()
     root = (options.root or scan_root(paths)).resolve()
-    config = load_config(options.config_path, root, set(catalog.rules))
+    config = load_config(options.config_path, root)
+    catalog = catalog_for(config, root, options)
     found = discover(paths, root, config.excluded)
     result = ScanResult(root=str(found.root), skipped=list(found.skipped), config_source=config.source,
-                        config=config.raw, unrecognised_files=found.unrecognised)
+                        config=config.raw, policy_dirs=catalog.policy_dirs, unrecognised_files=found.unrecognised)
     resources: list[Resource] = []
     for source in found.files:
         loaded = load_file(source, options.max_file_bytes)

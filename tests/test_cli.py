@@ -45,7 +45,7 @@ def test_a_clean_input_exits_0(tmp_path: Path) -> None:
 
 def test_unparseable_input_fails_closed_even_when_no_rule_fires(tmp_path: Path) -> None:
     (tmp_path / "bad.yaml").write_text("a: [1,\n")
-    (tmp_path / "Dockerfile").write_text("FROM alpine\nUSER 10001\n")
+    (tmp_path / "Dockerfile").write_text("FROM alpine@sha256:" + "0" * 64 + "\nUSER 10001\n")
     out = run("scan", str(tmp_path), "--format", "json")
     assert out.returncode == 1
     report = json.loads(out.stdout)
@@ -66,7 +66,7 @@ def test_output_is_written_atomically_and_reports_can_be_paired_with_formats(tmp
     code = main(["scan", str(tmp_path), "--format", "json", "--output", str(tmp_path / "out/r.json"),
                  "--format", "sarif", "--output", str(tmp_path / "out/r.sarif"), "--fail-on", "never"])
     assert code == 0
-    assert json.loads((tmp_path / "out/r.json").read_text())["findings"][0]["rule_id"] == "docker-user-not-root"
+    assert "docker-user-not-root" in {f["rule_id"] for f in json.loads((tmp_path / "out/r.json").read_text())["findings"]}
     assert json.loads((tmp_path / "out/r.sarif").read_text())["version"] == "2.1.0"
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["r.json", "r.sarif"]  # no temp files left
 

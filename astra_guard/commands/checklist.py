@@ -20,9 +20,9 @@ DEFAULT_GATE = "low"  # an auditor's sign-off: any unsuppressed finding fails it
 def make_report(paths: list[Path], options: ScanOptions, attestations: Path | None, gate: str | None,
                 now: dt.datetime | None = None) -> ChecklistReport:
     result = scan(paths, options)
-    catalog = load_catalog()
+    catalog = load_catalog(result.policy_dirs)
     root = Path(result.root)
-    config = load_config(options.config_path, root, set(catalog.rules))
+    config = load_config(options.config_path, root)
     now = now or dt.datetime.now(dt.timezone.utc)
     attestation_path = attestations or (root / config.attestations if config.attestations else None)
     judged = load_attestations(attestation_path, root, load_items(), now.date())

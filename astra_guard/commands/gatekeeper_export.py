@@ -7,13 +7,14 @@ from pathlib import Path
 
 from astra_guard.config import load_config
 from astra_guard.gatekeeper.export import plan_export, stale_files, write_export
-from astra_guard.rules.catalog import load_catalog
-from astra_guard.scan import ScanOptions, rule_params
+from astra_guard.scan import ScanOptions, catalog_for, rule_params
 
 
-def run_export(out_dir: Path, enforcement: str, check: bool, config_path: Path | None) -> int:
-    catalog = load_catalog()
-    config = load_config(config_path, Path.cwd(), set(catalog.rules))
+def run_export(out_dir: Path, enforcement: str, check: bool, config_path: Path | None,
+               policy_dirs: tuple[Path, ...] = ()) -> int:
+    root = Path.cwd()
+    config = load_config(config_path, root)
+    catalog = catalog_for(config, root, ScanOptions(policy_dirs=policy_dirs))
     params = {m.id: rule_params(m, config, ScanOptions(), "") for m in catalog}
     plan = plan_export(catalog, params, enforcement)
     templates = sum(1 for rel in plan.files if rel.startswith("templates/"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from astra_guard.rules.catalog import load_catalog
 from astra_guard.rules.meta import RuleMeta
@@ -19,8 +20,8 @@ def meta_dict(meta: RuleMeta) -> dict[str, object]:
     }
 
 
-def run_list(checklist: int | None, fmt: str) -> int:
-    rules = [m for m in load_catalog() if checklist is None or m.checklist_item == checklist]
+def run_list(checklist: int | None, fmt: str, policy_dirs: tuple[Path, ...] = ()) -> int:
+    rules = [m for m in load_catalog(policy_dirs) if checklist is None or m.checklist_item == checklist]
     if fmt == "json":
         print(json.dumps([meta_dict(m) for m in rules], indent=2))
         return 0
@@ -30,8 +31,8 @@ def run_list(checklist: int | None, fmt: str) -> int:
     return 0
 
 
-def run_show(rule_id: str) -> int:
-    m = load_catalog().get(rule_id)
+def run_show(rule_id: str, policy_dirs: tuple[Path, ...] = ()) -> int:
+    m = load_catalog(policy_dirs).get(rule_id)
     print(f"{m.id}: {m.title}")
     print(f"  severity        {m.severity.value}")
     print(f"  checklist item  {m.checklist_item or '-'}")

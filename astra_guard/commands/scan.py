@@ -41,7 +41,7 @@ def run_scan(paths: list[Path], formats: tuple[str, ...], outputs: tuple[Path, .
     if len([f for f in formats[len(outputs):]]) > 1:
         raise UsageError("only one report can go to standard output: give an --output for each extra --format")
     result = scan(paths, options)
-    catalog = load_catalog()
+    catalog = load_catalog(result.policy_dirs)
     for index, fmt in enumerate(formats):
         output = outputs[index] if index < len(outputs) else None
         emit(render(fmt, result, catalog, color=output is None and use_color()), output)

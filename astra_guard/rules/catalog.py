@@ -3,9 +3,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import importlib
+import importlib.util
 import pkgutil
 import re
+import sys
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -48,6 +51,7 @@ class RuleCatalog:
     rego_files: dict[str, Path]  # rule id -> policy file
     rego_libs: list[Path]  # shared libraries (package lib.*)
     python_rules: dict[str, PythonRule]
+    policy_dirs: tuple[Path, ...] = ()  # where the user's rules came from
 
     def __iter__(self) -> Iterator[RuleMeta]:
         return iter(sorted(self.rules.values(), key=lambda m: (m.checklist_item or 99, m.id)))
@@ -139,37 +143,73 @@ def _python_rule_modules() -> Iterator[ModuleType]:
                 yield importlib.import_module(f"{package.__name__}.{info.name}")
 
 
-@cache
-def load_catalog() -> RuleCatalog:
-    """Load and validate every built-in rule once per process."""
-    rules: dict[str, RuleMeta] = {}
-    rego_files: dict[str, Path] = {}
-    libs: list[Path] = []
-    python_rules: dict[str, PythonRule] = {}
+def _load_python_file(path: Path) -> ModuleType:
+    """A user's Python rule module, imported from its file under a private module name."""
+    digest = hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:10]
+    name = f"astra_guard_policy_{path.stem}_{digest}"
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        raise PolicyError(f"{path}: cannot be imported as a Python module")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    try:
+        spec.loader.exec_module(module)
+    except Exception as exc:  # noqa: BLE001 - a user's module may raise anything while importing
+        del sys.modules[name]
+        raise PolicyError(f"{path}: importing the rule failed: {type(exc).__name__}: {exc}") from None
+    return module
 
-    def add(meta: RuleMeta) -> None:
+
+class _Builder:
+    """Collects rules from every source, refusing duplicates and incomplete metadata."""
+
+    def __init__(self) -> None:
+        self.rules: dict[str, RuleMeta] = {}
+        self.rego_files: dict[str, Path] = {}
+        self.libs: list[Path] = []
+        self.python_rules: dict[str, PythonRule] = {}
+
+    def add(self, meta: RuleMeta) -> None:
         _validate(meta)
-        if meta.id in rules:
-            raise PolicyError(f"rule id '{meta.id}' is declared twice ({rules[meta.id].source}, {meta.source})")
-        rules[meta.id] = meta
+        if meta.id in self.rules:
+            raise PolicyError(f"rule id '{meta.id}' is declared twice ({self.rules[meta.id].source}, {meta.source})")
+        self.rules[meta.id] = meta
 
-    root = rego_root()
-    for path in sorted(root.rglob("*.rego")):
-        if path.name.endswith("_test.rego"):
-            continue
-        text = path.read_text(encoding="utf-8")
-        package = PACKAGE.search(text)
-        if package and package.group(1).startswith("lib."):
-            libs.append(path)
-            continue
-        meta = meta_from_rego(path.relative_to(root), text)
-        add(meta)
-        rego_files[meta.id] = path
-    for module in _python_rule_modules():
+    def add_rego_tree(self, root: Path, name_from: Path) -> None:
+        for path in sorted(root.rglob("*.rego")):
+            if path.name.endswith("_test.rego"):
+                continue
+            text = path.read_text(encoding="utf-8")
+            package = PACKAGE.search(text)
+            if package and package.group(1).startswith("lib."):
+                self.libs.append(path)
+                continue
+            meta = meta_from_rego(path.relative_to(name_from), text)
+            self.add(meta)
+            self.rego_files[meta.id] = path
+
+    def add_module(self, module: ModuleType, where: str) -> None:
         meta = getattr(module, "META", None)
         if not isinstance(meta, RuleMeta):
-            raise PolicyError(f"{module.__name__} has no META = RuleMeta(...)")
-        add(meta)
+            raise PolicyError(f"{where} has no META = RuleMeta(...)")
+        self.add(meta)
         if hasattr(module, "check"):
-            python_rules[meta.id] = PythonRule(meta, module)
-    return RuleCatalog(rules, rego_files, libs, python_rules)
+            self.python_rules[meta.id] = PythonRule(meta, module)
+
+
+@cache
+def load_catalog(policy_dirs: tuple[Path, ...] = ()) -> RuleCatalog:
+    """The built-in rules plus the user's own from `policy_dirs` (Rego and Python), once per process."""
+    builder = _Builder()
+    root = rego_root()
+    builder.add_rego_tree(root, root)
+    for module in _python_rule_modules():
+        builder.add_module(module, module.__name__)
+    for directory in policy_dirs:
+        if not directory.is_dir():
+            raise PolicyError(f"policy directory {directory} does not exist")
+        builder.add_rego_tree(directory, directory.parent)
+        for path in sorted(directory.rglob("*.py")):
+            if not path.name.startswith(("_", "test_")):
+                builder.add_module(_load_python_file(path), str(path))
+    return RuleCatalog(builder.rules, builder.rego_files, builder.libs, builder.python_rules, policy_dirs)

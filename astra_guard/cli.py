@@ -118,6 +118,22 @@ def rules_show(rule_id: str, policy_dirs: tuple[Path, ...]) -> None:
 
 
 @cli.group()
+def policy() -> None:
+    """The policies themselves: their unit tests."""
+
+
+@policy.command("test")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path, exists=True))
+@click.option("-v", "--verbose", is_flag=True, help="List passing tests too.")
+@click.option("--run", "run_filter", default="", help="Only tests whose name contains this text.")
+def policy_test(paths: tuple[Path, ...], verbose: bool, run_filter: str) -> None:
+    """Run *_test.rego files (test_ rules) like `opa test` (default: the built-in policies)."""
+    from astra_guard.commands.policy_test import run_policy_test
+
+    raise SystemExit(run_policy_test(list(paths), verbose, run_filter))
+
+
+@cli.group()
 def gatekeeper() -> None:
     """The same policy at admission: Gatekeeper export and gator-compatible verification."""
 

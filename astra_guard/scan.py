@@ -16,7 +16,7 @@ from astra_guard.findings import Finding, ScanResult, Severity, Violation, finge
 from astra_guard.loaders import load_bytes
 from astra_guard.model import InputError, LoadResult, Resource
 from astra_guard.patches import apply_patches, workload_ref_notes
-from astra_guard.rules.catalog import RuleCatalog, load_catalog
+from astra_guard.rules.catalog import RuleCatalog, load_catalog, rego_root
 from astra_guard.rules.meta import RuleMeta
 from astra_guard.target import target_version
 
@@ -137,7 +137,7 @@ def evaluate(
     rego_rules = [(m, catalog.rego_files[m.id]) for m in enabled if m.engine == "rego"]
     python_rules = [catalog.python_rules[m.id] for m in enabled if m.id in catalog.python_rules]
     params = {m.id: rule_params(m, config, options, target) for m in enabled}
-    engine = EmbeddedRegoEngine(rego_rules, catalog.rego_libs, params)
+    engine = EmbeddedRegoEngine(rego_rules, catalog.rego_libs, params, trusted=rego_root())
     found, faults = engine.evaluate(resources)
     py_found, py_faults = run_python_rules(python_rules, resources, params)
     findings = [locate(catalog.get(rule_id), v) for rule_id, v in [*found, *py_found]]

@@ -85,3 +85,16 @@ def test_a_syntax_error_in_a_policy_is_a_policy_error_without_a_backtrace(tmp_pa
 
 def test_clean_error_keeps_the_message_and_drops_the_rust_backtrace() -> None:
     assert clean_error(RuntimeError("boom\n  at x\nStack backtrace:\n 0: <unknown>")) == "boom at x"
+
+
+def test_the_shipped_policies_call_no_builtin_regorus_lacks() -> None:
+    """The scan trusts the shipped policies and skips this check at run time; this test is why."""
+    import regorus as engine_module
+
+    from astra_guard.engine.rego_embedded import check_builtins
+    from astra_guard.rules.catalog import rego_root
+
+    engine = engine_module.Engine()
+    for path in sorted(rego_root().rglob("*.rego")):
+        engine.add_policy(str(path), path.read_text())
+    check_builtins(engine)  # raises PolicyError naming file, line and builtin

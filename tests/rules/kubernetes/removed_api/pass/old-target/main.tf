@@ -1,0 +1,9 @@
+resource "aws_eks_cluster" "legacy" {
+  name     = "legacy"
+  role_arn = "arn:aws:iam::123456789012:role/eks"
+  version  = "1.20"
+
+  vpc_config {
+    subnet_ids = ["subnet-0123456789abcdef0"]
+  }
+}

@@ -1,0 +1,4 @@
+variable "log_types" {
+  type    = list(string)
+  default = ["api", "audit", "authenticator"]
+}

@@ -1,0 +1,4 @@
+variable "public_endpoint" {
+  type    = bool
+  default = true
+}

@@ -133,11 +133,20 @@ class ExportPlan:
     ci_only: dict[str, str]
 
 
+FAMILY_LABEL = {"pipelines": "CI pipeline", "dockerfile": "Dockerfile", "terraform": "Terraform"}
+SPECIAL_REASONS = {
+    "gk-enforcement-action": "judges Gatekeeper's own Constraints, which Gatekeeper does not send to its admission webhook",
+    "k8s-removed-api": "the API server itself refuses a removed apiVersion before admission; the check belongs before deploy",
+}
+
+
 def ci_only_reason(meta: RuleMeta) -> str:
+    if meta.id in SPECIAL_REASONS:
+        return SPECIAL_REASONS[meta.id]
     if meta.family != "kubernetes":
-        return f"judges {meta.family} files, which never reach the Kubernetes API"
+        return f"judges {FAMILY_LABEL.get(meta.family, meta.family)} files, which never reach the Kubernetes API"
     if meta.engine == "python":
-        return "joins several objects (it needs the whole set of inputs), so one admission request cannot decide it"
+        return "joins several objects across the inputs (a referential template would need them synced into data.inventory)"
     return "does not decide from the admitted object alone"
 
 

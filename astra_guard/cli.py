@@ -152,6 +152,17 @@ def gatekeeper_export(output_dir: Path, enforcement: str, check: bool, config_pa
     raise SystemExit(run_export(output_dir, enforcement, check, config_path, policy_dirs))
 
 
+@gatekeeper.command("verify")
+@click.argument("targets", nargs=-1)
+@click.option("--run", "-r", "run", default="", help="Regular expression on test/case names (gator's --run: TEST or TEST//CASE).")
+@click.option("--verbose", "-v", is_flag=True, help="Print every test and case, and the compatibility rewrites applied.")
+def gatekeeper_verify(targets: tuple[str, ...], run: str, verbose: bool) -> None:
+    """Run gator verify suites (files or directories, default .) with the embedded Rego engine."""
+    from astra_guard.commands.gatekeeper_verify import run_verify
+
+    raise SystemExit(run_verify(list(targets), run, verbose))
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point: never lets a traceback reach the user."""
     try:

@@ -110,7 +110,7 @@ canary := c if {
 violation contains {"msg": msg, "details": {"path": ["spec", "strategy"]}} if {
 	rollout
 	not canary
-	not is_object(strategy.blueGreen)
+	not is_object(object.get(strategy, "blueGreen", null))
 	msg := sprintf("Rollout '%s' has neither a canary nor a blueGreen strategy: add strategy.canary with setWeight steps, or strategy.blueGreen", [name])
 }
 

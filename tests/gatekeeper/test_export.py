@@ -111,3 +111,8 @@ def test_check_passes_on_a_fresh_export_and_fails_when_stale(tmp_path: Path) -> 
 
 def test_the_checked_in_constraints_directory_is_up_to_date() -> None:
     assert main(["gatekeeper", "export", "--output-dir", str(REPO / "constraints"), "--check"]) == 0
+
+
+def test_the_exported_suites_pass_gatekeeper_verify() -> None:
+    """gator's own format, run by the embedded engine: admission reaches the scan's verdicts."""
+    assert main(["gatekeeper", "verify", str(REPO / "constraints")]) == 0

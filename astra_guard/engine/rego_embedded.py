@@ -147,6 +147,11 @@ class EmbeddedRegoEngine:
 
     def evaluate(self, resources: list[Resource]) -> tuple[list[tuple[str, Violation]], list[RuleFault]]:
         """Judge every resource with every rule: (rule id, violation) pairs and rule faults."""
+        if any(meta.referential for meta, _ in self.rules):
+            from astra_guard.engine.inventory import build_inventory
+
+            self.engine.clear_data()
+            self.engine.add_data_json(json.dumps({"inventory": build_inventory(resources)}))
         by_family: dict[str, list[Resource]] = {}
         for resource in resources:
             by_family.setdefault(resource.family, []).append(resource)

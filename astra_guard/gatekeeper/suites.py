@@ -21,8 +21,17 @@ FIXTURES = Path(__file__).resolve().parents[2] / "tests" / "rules"
 
 
 def fixture_files(meta: RuleMeta) -> list[Path]:
+    """The rule's fixture cases: files, and for a referential rule also directories (its inventory)."""
     folder = FIXTURES / meta.family / meta.id.split("-", 1)[1].replace("-", "_")
-    return sorted(p for kind in ("fail", "pass") for p in (folder / kind).glob("*") if p.is_file() and p.suffix in (".yaml", ".yml", ".json"))
+    return sorted(
+        p for kind in ("fail", "pass") for p in (folder / kind).glob("*")
+        if (p.is_file() and p.suffix in (".yaml", ".yml", ".json")) or (p.is_dir() and meta.referential)
+    )
+
+
+def _synced(meta: RuleMeta, resource: Any) -> bool:
+    group, _, version = (resource.api_version or "").rpartition("/")
+    return any(k["group"] == group and k["version"] == version and k["kind"] == resource.kind for k in meta.sync)
 
 
 def suite_files(meta: RuleMeta) -> dict[str, str]:
@@ -33,7 +42,8 @@ def suite_files(meta: RuleMeta) -> dict[str, str]:
     files: dict[str, str] = {}
     kinds = set(meta.kinds)
     for fixture in fixture_files(meta):
-        result = scan([fixture], ScanOptions(root=fixture.parent))
+        result = scan([fixture], ScanOptions(root=fixture if fixture.is_dir() else fixture.parent))
+        inventory = [r for loaded in result.files for r in loaded.resources if meta.referential and _synced(meta, r)]
         counts = Counter(
             (f.resource_kind, f.resource_namespace, f.resource_name)
             for f in {(f.resource_kind, f.resource_namespace, f.resource_name, f.message): f for f in result.findings
@@ -43,11 +53,16 @@ def suite_files(meta: RuleMeta) -> dict[str, str]:
             for index, resource in enumerate(loaded.resources):
                 if resource.family != "kubernetes" or (kinds and resource.kind not in kinds) or resource.merged_from:
                     continue
-                case = f"{fixture.parent.name}-{fixture.stem}-{index}"
+                within = f"{Path(loaded.file).stem}-" if fixture.is_dir() else ""
+                case = f"{fixture.parent.name}-{fixture.stem}-{within}{index}"
                 files[f"samples/{case}.yaml"] = dump(resource.data)
                 expected = counts[(resource.kind, resource.namespace, resource.name)]
-                cases.append({"name": case, "object": f"samples/{case}.yaml",
-                              "assertions": [{"violations": expected if expected else "no"}]})
+                entry: dict[str, Any] = {"name": case, "object": f"samples/{case}.yaml",
+                                         "assertions": [{"violations": expected if expected else "no"}]}
+                if inventory:
+                    files[f"samples/{case}-inventory.yaml"] = "---\n".join(dump(r.data) for r in inventory)
+                    entry["inventory"] = [f"samples/{case}-inventory.yaml"]
+                cases.append(entry)
     if not cases:
         return {}
     name = constraint_kind(meta.id).lower()

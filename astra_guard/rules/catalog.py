@@ -123,6 +123,10 @@ def meta_from_rego(path: Path, text: str) -> RuleMeta:
         params=_params(custom.get("parameters"), where),
         package=package.group(1),
         admission=bool(custom.get("admission", False)),
+        sync=tuple(
+            {"group": str(k.get("group", "")), "version": str(k["version"]), "kind": str(k["kind"])}
+            for k in custom.get("sync") or ()
+        ),
     )
 
 

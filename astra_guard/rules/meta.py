@@ -45,6 +45,11 @@ class RuleMeta:
     params: tuple[Param, ...] = field(default_factory=tuple)
     package: str | None = None  # Rego package, e.g. "astra.rules.kubernetes.run_as_non_root"
     admission: bool = False  # decides from one object: can be exported to Gatekeeper
+    sync: tuple[dict[str, str], ...] = ()  # kinds a referential rule reads from data.inventory ({group, version, kind})
+
+    @property
+    def referential(self) -> bool:
+        return bool(self.sync)
 
     @property
     def help_uri(self) -> str:

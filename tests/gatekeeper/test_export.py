@@ -64,9 +64,19 @@ def test_the_export_is_byte_stable(plan) -> None:  # noqa: ANN001
     assert plan_export(catalog, {m.id: m.default_params() for m in catalog}).files == plan.files
 
 
-def violations_at_admission(template: dict, obj: dict, parameters: dict) -> set[str]:
+def inventory_of(objects: list[dict]) -> dict:
+    """data.inventory as Gatekeeper's sync builds it."""
+    inventory: dict = {"cluster": {}, "namespace": {}}
+    for o in objects:
+        ns = o["metadata"].get("namespace", "default")
+        inventory["namespace"].setdefault(ns, {}).setdefault(o["apiVersion"], {}).setdefault(o["kind"], {})[o["metadata"]["name"]] = o
+    return inventory
+
+
+def violations_at_admission(template: dict, obj: dict, parameters: dict, inventory: list[dict] = ()) -> set[str]:
     source = template["spec"]["targets"][0]["code"][0]["source"]
     engine = regorus.Engine()
+    engine.add_data_json(json.dumps({"inventory": inventory_of(list(inventory))}))
     for i, lib in enumerate(source["libs"]):
         engine.add_policy(f"lib{i}.rego", lib)
     engine.add_policy("template.rego", source["rego"])
@@ -93,7 +103,9 @@ def test_ci_and_admission_agree_on_every_kubernetes_fixture(plan) -> None:  # no
         for case in test["cases"]:
             obj = yaml.safe_load(plan.files[(folder / case["object"]).as_posix()])
             expected = case["assertions"][0]["violations"]
-            got = violations_at_admission(template, obj, constraint["spec"].get("parameters", {}))
+            inventory = [d for rel_inv in case.get("inventory", [])
+                         for d in yaml.safe_load_all(plan.files[(folder / rel_inv).as_posix()]) if d]
+            got = violations_at_admission(template, obj, constraint["spec"].get("parameters", {}), inventory)
             assert len(got) == (0 if expected == "no" else expected), (rel, case["name"], got)
             checked += 1
     assert checked >= 30
@@ -116,3 +128,13 @@ def test_the_checked_in_constraints_directory_is_up_to_date() -> None:
 def test_the_exported_suites_pass_gatekeeper_verify() -> None:
     """gator's own format, run by the embedded engine: admission reaches the scan's verdicts."""
     assert main(["gatekeeper", "verify", str(REPO / "constraints")]) == 0
+
+
+def test_a_referential_rule_declares_its_sync_needs_and_the_export_ships_the_config(plan) -> None:  # noqa: ANN001
+    template = yaml.safe_load(plan.files["templates/astrak8snetpoldefaultdeny.yaml"])
+    needs = json.loads(template["metadata"]["annotations"]["metadata.gatekeeper.sh/requires-sync-data"])
+    assert needs == [[{"groups": ["networking.k8s.io"], "versions": ["v1"], "kinds": ["NetworkPolicy"]}]]
+    config = yaml.safe_load(plan.files["sync/config.yaml"])
+    assert config["kind"] == "Config" and config["metadata"] == {"name": "config", "namespace": "gatekeeper-system"}
+    assert {"group": "networking.k8s.io", "version": "v1", "kind": "NetworkPolicy"} in config["spec"]["sync"]["syncOnly"]
+    assert "sync/config.yaml" in yaml.safe_load(plan.files["kustomization.yaml"])["resources"]

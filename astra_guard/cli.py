@@ -9,13 +9,14 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
 from astra_guard import __version__
 from astra_guard.errors import AstraGuardError
 
-FORMATS = ("console", "json", "sarif")
+FORMATS = ("console", "json", "sarif", "gitlab", "junit")
 FAIL_ON = ("critical", "high", "medium", "low", "never")
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -34,6 +35,29 @@ class _K8sVersion(click.ParamType):
 K8S_VERSION = _K8sVersion()
 
 
+def engine_options(command: Any) -> Any:
+    """--engine, --opa-url, --opa-timeout and --corroborate, shared by scan and checklist."""
+    options = [
+        click.option("--engine", default="embedded", show_default=True, type=click.Choice(("embedded", "opa")),
+                     help="Rego engine: embedded (regorus, in-process) or opa (an OPA server, --opa-url)."),
+        click.option("--opa-url", help="The OPA server for --engine opa, e.g. http://127.0.0.1:8181."),
+        click.option("--opa-timeout", default=30.0, show_default=True, type=click.FloatRange(min=0.1),
+                     help="Seconds to wait for each answer of the OPA server."),
+        click.option("--corroborate", multiple=True, type=click.Choice(("checkov",)),
+                     help="Set an independent scanner's verdict beside each control (repeatable)."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def engine_settings(engine: str, opa_url: str | None, opa_timeout: float, corroborate: tuple[str, ...]) -> dict[str, Any]:
+    """The ScanOptions fields the engine options fill."""
+    if opa_url and engine != "opa":
+        raise click.UsageError("--opa-url is used only with --engine opa")
+    return {"engine": engine, "opa_url": opa_url, "opa_timeout": opa_timeout, "corroborate": tuple(dict.fromkeys(corroborate))}
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="astra-guard", message="%(prog)s %(version)s")
 def cli() -> None:
@@ -49,14 +73,28 @@ def cli() -> None:
 @click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False, exists=True), help="Configuration file (default: .astra-guard.yaml in the scan root).")
 @click.option("--k8s-version", type=K8S_VERSION, help="Target cluster version, e.g. 1.29 (default: config, else Terraform).")
 @click.option("--policy-dir", "policy_dirs", multiple=True, type=click.Path(path_type=Path, file_okay=False, exists=True), help="A directory of your own Rego/Python rules (repeatable).")
+@click.option("--only-files", is_flag=True, help="Report only on the files among PATHS (pre-commit); rules still see the whole repository (a directory among PATHS, else the git work tree).")
+@click.option("--baseline", type=click.Path(path_type=Path, dir_okay=False, exists=True), help="Report only findings not accepted in this baseline.")
+@click.option("--create-baseline", type=click.Path(path_type=Path, dir_okay=False), help="Write today's findings to this baseline, and accept them.")
+@click.option("--strict-suppressions", is_flag=True, help="Also report suppressions that match no finding.")
+@click.option("--sarif-include-suppressed", is_flag=True, help="Put suppressed findings in SARIF, with their justification.")
+@click.option("--no-cache", is_flag=True, help="Parse every file afresh (default: reuse parses of unchanged files, ~/.cache/astra-guard).")
+@engine_options
 def scan(paths: tuple[Path, ...], formats: tuple[str, ...], outputs: tuple[Path, ...], fail_on: str, root: Path | None,
-         config_path: Path | None, k8s_version: str | None, policy_dirs: tuple[Path, ...]) -> None:
+         config_path: Path | None, k8s_version: str | None, policy_dirs: tuple[Path, ...], only_files: bool,
+         baseline: Path | None, create_baseline: Path | None, strict_suppressions: bool, sarif_include_suppressed: bool,
+         no_cache: bool, **engine: Any) -> None:
     """Scan files and directories (default: .) and report findings."""
-    from astra_guard.commands.scan import run_scan
+    from astra_guard.commands.scan import run_scan, scoped
+    from astra_guard.parse_cache import default_cache_dir
     from astra_guard.scan import ScanOptions
 
-    options = ScanOptions(root=root, config_path=config_path, k8s_version=k8s_version, policy_dirs=policy_dirs)
-    raise SystemExit(run_scan(list(paths) or [Path(".")], formats or ("console",), outputs, fail_on, options))
+    options = ScanOptions(root=root, config_path=config_path, k8s_version=k8s_version, policy_dirs=policy_dirs,
+                          baseline=baseline, create_baseline=create_baseline, strict_suppressions=strict_suppressions,
+                          cache_dir=None if no_cache else default_cache_dir(), **engine_settings(**engine))
+    targets, options = scoped(list(paths), options) if only_files else (list(paths) or [Path(".")], options)
+    raise SystemExit(run_scan(targets, formats or ("console",), outputs, fail_on, options,
+                              include_suppressed=sarif_include_suppressed))
 
 
 @cli.command()
@@ -70,14 +108,16 @@ def scan(paths: tuple[Path, ...], formats: tuple[str, ...], outputs: tuple[Path,
 @click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False, exists=True), help="Configuration file.")
 @click.option("--k8s-version", type=K8S_VERSION, help="Target cluster version, e.g. 1.29.")
 @click.option("--policy-dir", "policy_dirs", multiple=True, type=click.Path(path_type=Path, file_okay=False, exists=True), help="A directory of your own Rego/Python rules (repeatable).")
+@engine_options
 def checklist(paths: tuple[Path, ...], fmt: str, output: Path | None, attestations: Path | None, gate: str | None,
               require_evidence: bool, root: Path | None, config_path: Path | None, k8s_version: str | None,
-              policy_dirs: tuple[Path, ...]) -> None:
+              policy_dirs: tuple[Path, ...], **engine: Any) -> None:
     """The release checklist: each item's status, controls, findings and evidence."""
     from astra_guard.commands.checklist import run_checklist
     from astra_guard.scan import ScanOptions
 
-    options = ScanOptions(root=root, config_path=config_path, k8s_version=k8s_version, policy_dirs=policy_dirs)
+    options = ScanOptions(root=root, config_path=config_path, k8s_version=k8s_version, policy_dirs=policy_dirs,
+                          **engine_settings(**engine))
     raise SystemExit(run_checklist(list(paths) or [Path(".")], fmt, output, options, attestations, gate, require_evidence))
 
 
@@ -98,7 +138,8 @@ def rules() -> None:
 
 @rules.command("list")
 @click.option("--checklist", type=click.IntRange(1, 7), help="Only rules of this checklist item.")
-@click.option("--format", "fmt", default="text", type=click.Choice(("text", "json")), show_default=True)
+@click.option("--format", "fmt", default="text", type=click.Choice(("text", "json", "markdown")), show_default=True,
+              help="markdown: the rule reference, docs/rules.md.")
 @click.option("--policy-dir", "policy_dirs", multiple=True, type=click.Path(path_type=Path, file_okay=False, exists=True), help="A directory of your own Rego/Python rules (repeatable).")
 def rules_list(checklist: int | None, fmt: str, policy_dirs: tuple[Path, ...]) -> None:
     """List every rule: id, severity, checklist item, title."""
@@ -163,6 +204,18 @@ def gatekeeper_verify(targets: tuple[str, ...], run: str, verbose: bool) -> None
     raise SystemExit(run_verify(list(targets), run, verbose))
 
 
+def _interrupted() -> int:
+    """Ctrl-C: reports were written atomically, so none is partial; a second Ctrl-C is ignored."""
+    import signal
+
+    try:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # nothing left to stop, and no traceback
+    except ValueError:  # not the main thread: the caller owns the signals
+        pass
+    click.echo("astra-guard: interrupted", err=True)
+    return EXIT_INTERRUPTED
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point: never lets a traceback reach the user."""
     try:
@@ -170,8 +223,7 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else EXIT_OK
     except click.exceptions.Abort:
-        click.echo("astra-guard: interrupted", err=True)
-        return EXIT_INTERRUPTED
+        return _interrupted()
     except click.ClickException as exc:
         exc.show()
         return EXIT_USAGE
@@ -179,8 +231,7 @@ def main(argv: list[str] | None = None) -> int:
         click.echo(f"astra-guard: error: {exc}", err=True)
         return EXIT_USAGE
     except KeyboardInterrupt:
-        click.echo("astra-guard: interrupted", err=True)
-        return EXIT_INTERRUPTED
+        return _interrupted()
     except BrokenPipeError:
         sys.stderr.close()
         return EXIT_OK

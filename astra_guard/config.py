@@ -18,6 +18,7 @@ from astra_guard.loaders.text import decode
 from astra_guard.loaders.yaml_source import load_yaml_stream
 
 CONFIG_NAME = ".astra-guard.yaml"
+MAX_CONFIG_BYTES = 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,8 @@ class Config:
     checklist_fail_on: str | None = None
     policy_dirs: tuple[str, ...] = ()
     rule_id_lines: dict[tuple[str, str], int] = field(default_factory=dict)
+    waiver_lines: tuple[int, ...] = ()  # the line of each entry of `waivers`, in order
+    limits: dict[str, int] = field(default_factory=dict)  # the `limits:` section (see astra_guard.limits)
 
     def check_rule_ids(self, known_rules: set[str]) -> None:
         """Every rule id the configuration names must exist (built-in or from policy_dirs)."""
@@ -97,9 +100,15 @@ def load_config(path: Path | None, root: Path, known_rules: set[str] | None = No
         candidate = root / CONFIG_NAME
         if not candidate.is_file():
             return Config()
+        if not candidate.resolve().is_relative_to(root.resolve()):  # the repository's own file, not /etc/passwd
+            raise UsageError(f"the configuration {candidate} is a symbolic link out of the scan root; not read")
         path = candidate
     try:
-        decoded = decode(path.read_bytes())
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_CONFIG_BYTES + 1)
+        if len(raw) > MAX_CONFIG_BYTES:
+            raise UsageError(f"the configuration {path} is over {MAX_CONFIG_BYTES} bytes; not read")
+        decoded = decode(raw)
     except OSError as exc:
         raise UsageError(f"cannot read the configuration {path}: {exc.strerror or exc}") from None
     source = str(path)
@@ -147,4 +156,11 @@ def _build(data: dict[str, Any], source: str, spans: dict[Any, Any]) -> Config:
         checklist_fail_on=checklist.get("fail_on"),
         policy_dirs=tuple(data.get("policy_dirs", [])),
         rule_id_lines=lines,
+        waiver_lines=tuple(_line(spans, ("waivers", i)) for i in range(len(data.get("waivers", [])))),
+        limits=dict(data.get("limits", {})),
     )
+
+
+def _line(spans: dict[Any, Any], path: tuple[Any, ...]) -> int:
+    span = spans.get(path)
+    return span.line if span else 1

@@ -72,7 +72,11 @@ def discover(paths: list[Path], root: Path | None = None, excluded: Callable[[st
             else:
                 found.unrecognised += 1
             return
-        real = path.resolve()
+        try:
+            real = path.resolve()
+        except (OSError, RuntimeError):  # a symlink loop (RuntimeError before Python 3.13)
+            found.skipped.append(Skipped(rel, 1, "symbolic link that never reaches a file (a loop); not followed"))
+            return
         if not _inside(real, root):
             found.skipped.append(Skipped(rel, 1, "symbolic link to a file outside the scan root; not followed"))
             return
@@ -88,9 +92,14 @@ def discover(paths: list[Path], root: Path | None = None, excluded: Callable[[st
             continue
         for dirpath, dirnames, filenames in os.walk(given, followlinks=False):
             here = Path(dirpath)
+            for d in sorted(d for d in dirnames if (here / d).is_symlink() and d not in SKIPPED_DIRS):
+                rel = (here / d).relative_to(root).as_posix() if _inside(here / d, root) else (here / d).as_posix()
+                if not excluded(rel):  # os.walk does not follow them: say so
+                    found.skipped.append(Skipped(rel, 1, "symbolic link to a directory; not followed"))
             dirnames[:] = sorted(
                 d for d in dirnames
-                if d not in SKIPPED_DIRS and not (_inside(here / d, root) and excluded((here / d).relative_to(root).as_posix()))
+                if d not in SKIPPED_DIRS and not (here / d / "pyvenv.cfg").is_file()  # any virtualenv
+                and not (_inside(here / d, root) and excluded((here / d).relative_to(root).as_posix()))
             )
             for name in sorted(filenames):
                 if name not in OWN_FILES:

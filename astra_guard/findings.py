@@ -39,6 +39,17 @@ class Violation:
 
 
 @dataclass(frozen=True, slots=True)
+class Suppression:
+    """Why a finding does not count: an inline comment, an annotation, a waiver or a baseline."""
+
+    kind: str  # "inline" | "annotation" | "waiver" | "baseline"
+    justification: str
+    where: str  # where it is declared: "k8s/app.yaml:12", ".astra-guard.yaml:30", "baseline.json"
+    expires: str | None = None  # YYYY-MM-DD, the last day it applies
+    owner: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Finding:
     """A violation located in the source and stamped with its rule's metadata."""
 
@@ -57,6 +68,12 @@ class Finding:
     path: Path
     fingerprint: str
     suppressed: bool = False
+    suppression: Suppression | None = None  # set with `suppressed`: what suppresses it, and why
+
+    @property
+    def justification(self) -> str | None:
+        """The reason a suppressed finding is accepted (what SARIF and JSON reports show)."""
+        return self.suppression.justification if self.suppression else None
 
     @property
     def sort_key(self) -> tuple[str, int, int, str, str]:

@@ -3,21 +3,31 @@
 from __future__ import annotations
 
 import hashlib
+import stat
 import time
 from dataclasses import dataclass, field, replace
+from datetime import date
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from astra_guard.config import Config, load_config
-from astra_guard.discovery import SourceFile, discover, scan_root
+from astra_guard.discovery import SourceFile, scan_root
 from astra_guard.engine.python_rules import run_python_rules
 from astra_guard.engine.rego_embedded import EmbeddedRegoEngine, RuleFault
 from astra_guard.findings import Finding, ScanResult, Severity, Violation, fingerprint
+from astra_guard.gate import gate
+from astra_guard.limits import Limits, over_resources
 from astra_guard.loaders import load_bytes
-from astra_guard.model import InputError, LoadResult, Resource
+from astra_guard.loaders.yaml_source import YamlLimits
+from astra_guard.loading import load_all, quiet_gc
+from astra_guard.masking import mask_scan
+from astra_guard.model import InputError, LoadResult, Resource, Skipped
+from astra_guard.parse_cache import ParseCache, open_cache
 from astra_guard.patches import apply_patches, workload_ref_notes
 from astra_guard.rules.catalog import RuleCatalog, load_catalog, rego_root
 from astra_guard.rules.meta import RuleMeta
+from astra_guard.scope import Scope, discover_context
 from astra_guard.target import target_version
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
@@ -30,10 +40,21 @@ class ScanOptions:
     root: Path | None = None
     config_path: Path | None = None  # default: .astra-guard.yaml in the scan root, if present
     k8s_version: str | None = None
-    max_file_bytes: int = MAX_FILE_BYTES
+    max_file_bytes: int | None = None  # None: the configuration's limits.max_file_bytes, else MAX_FILE_BYTES
+    limits: Limits | None = None  # every limit at once, over the configuration's `limits:`
     params: dict[str, dict[str, Any]] = field(default_factory=dict)
     disabled_rules: frozenset[str] = frozenset()
     policy_dirs: tuple[Path, ...] = ()  # the user's own rules, besides the config's policy_dirs
+    only_files: tuple[Path, ...] = ()  # report only on these; the repository still loads as context
+    baseline: Path | None = None  # report only findings not accepted in this baseline
+    create_baseline: Path | None = None  # write today's findings here, and accept them
+    strict_suppressions: bool = False  # report suppressions that match nothing
+    today: date | None = None  # the day suppressions expire against (default: today)
+    engine: str = "embedded"  # "embedded" (regorus, in-process) or "opa" (an OPA server at opa_url)
+    opa_url: str | None = None
+    opa_timeout: float = 30.0  # seconds per request to the OPA server
+    corroborate: tuple[str, ...] = ()  # independent tools whose verdicts the commands set beside ours ("checkov")
+    cache_dir: Path | None = None  # parsed files by content (astra_guard.parse_cache); None: no cache
 
 
 def catalog_for(config: Config, root: Path, options: ScanOptions) -> RuleCatalog:
@@ -56,20 +77,35 @@ def rule_params(meta: RuleMeta, config: Config, options: ScanOptions, target: st
     return params
 
 
-def load_file(source: SourceFile, max_bytes: int = MAX_FILE_BYTES) -> LoadResult:
-    """Read one file from disk into resources; unreadable or oversized files become errors."""
+def load_file(source: SourceFile, max_bytes: int = MAX_FILE_BYTES, yaml_limits: YamlLimits | None = None,
+              cache: ParseCache | None = None) -> LoadResult:
+    """Read one file from disk into resources; unreadable or oversized files become errors.
+
+    Only regular files are opened (a FIFO would block the scan forever), and never more than
+    `max_bytes` + 1 bytes are read, whatever the size said a moment before.
+    """
+    result = LoadResult(source.rel, source.family)
     try:
-        size = source.path.stat().st_size
-        if size > max_bytes:
-            result = LoadResult(source.rel, source.family)
-            result.errors.append(InputError(source.rel, 1, f"file is {size} bytes, over the {max_bytes}-byte limit; not evaluated"))
+        info = source.path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            result.skipped.append(Skipped(source.rel, 1, "not a regular file (a FIFO, socket or device); not read"))
             return result
-        raw = source.path.read_bytes()
+        size = info.st_size
+        if size <= max_bytes:
+            with source.path.open("rb") as handle:
+                raw = handle.read(max_bytes + 1)
+            size = len(raw)
+        if size > max_bytes:
+            result.errors.append(InputError(source.rel, 1, f"file is {size} bytes, over the {max_bytes}-byte limit "
+                                            "(limits.max_file_bytes); not evaluated"))
+            return result
     except OSError as exc:
-        result = LoadResult(source.rel, source.family)
         result.errors.append(InputError(source.rel, 1, f"cannot read the file: {exc.strerror or exc}"))
         return result
-    result = load_bytes(raw, source.rel, source.family)
+    if cache is not None:  # the same bytes parsed by the same code before: the same result
+        result = cache.load(raw, source.rel, source.family, yaml_limits)
+    else:
+        result = load_bytes(raw, source.rel, source.family, yaml_limits)
     result.sha256 = hashlib.sha256(raw).hexdigest()
     return result
 
@@ -129,17 +165,35 @@ def fault_finding(meta: RuleMeta, fault: RuleFault, root_files: list[str]) -> tu
 
 
 def evaluate(
-    resources: list[Resource], catalog: RuleCatalog, options: ScanOptions, config: Config, target: str
+    resources: list[Resource], catalog: RuleCatalog, options: ScanOptions, config: Config, target: str,
+    judged: Callable[[Resource], bool] | None = None,
 ) -> tuple[list[Finding], list[InputError]]:
-    """Every enabled rule over the resources: findings, plus errors for rules that failed."""
+    """Every enabled rule over the resources: findings, plus errors for rules that failed.
+
+    `judged`: the resources the (single-object) Rego rules need to judge; default all."""
     disabled = options.disabled_rules | config.disabled_rules
     enabled = [m for m in catalog if m.id not in disabled]
     rego_rules = [(m, catalog.rego_files[m.id]) for m in enabled if m.engine == "rego"]
     python_rules = [catalog.python_rules[m.id] for m in enabled if m.id in catalog.python_rules]
     params = {m.id: rule_params(m, config, options, target) for m in enabled}
-    engine = EmbeddedRegoEngine(rego_rules, catalog.rego_libs, params, trusted=rego_root())
-    found, faults = engine.evaluate(resources)
-    py_found, py_faults = run_python_rules(python_rules, resources, params)
+    if options.engine == "opa":
+        from astra_guard.engine.rego_opa import OpaRegoEngine
+
+        engine: EmbeddedRegoEngine | OpaRegoEngine = OpaRegoEngine(
+            rego_rules, catalog.rego_libs, params, options.opa_url, options.opa_timeout, trusted=rego_root())
+    else:
+        engine = EmbeddedRegoEngine(rego_rules, catalog.rego_libs, params, trusted=rego_root())
+    python_outcome: list[tuple[list[tuple[str, Violation]], list[RuleFault]]] = []
+
+    def judge_python() -> None:
+        python_outcome.append(run_python_rules(python_rules, resources, params))
+
+    if isinstance(engine, EmbeddedRegoEngine):  # the Python rules run here while forked workers judge Rego
+        found, faults = engine.evaluate(resources, meanwhile=judge_python, judged=judged)
+    else:
+        found, faults = engine.evaluate(resources)
+        judge_python()
+    py_found, py_faults = python_outcome[0]
     findings = [locate(catalog.get(rule_id), v) for rule_id, v in [*found, *py_found]]
     errors: list[InputError] = []
     files = sorted({r.file for r in resources})
@@ -150,31 +204,56 @@ def evaluate(
     return findings, errors
 
 
+def judged_by_rego(options: ScanOptions, root: Path) -> Callable[[Resource], bool] | None:
+    """With --only-files, the resources of those files (and objects patched from them): a Rego
+    rule's verdict on a resource depends on that resource (and data.inventory) alone, and the
+    report keeps only theirs. Python rules still see everything. Not with --strict-suppressions,
+    which needs every verdict to tell which suppressions match nothing."""
+    if not options.only_files or options.strict_suppressions:
+        return None
+    scope = Scope(options.only_files, root)
+    return lambda resource: scope.any_of(frozenset((resource.file, *resource.merged_from)))
+
+
 def scan(paths: list[Path], options: ScanOptions | None = None) -> ScanResult:
     """Scan files and directories; never raises for bad input, only for bad usage or policies."""
+    with quiet_gc():  # what a scan builds lives until it ends: see astra_guard.loading
+        return _scan(paths, options)
+
+
+def _scan(paths: list[Path], options: ScanOptions | None) -> ScanResult:
     options = options or ScanOptions()
     started = time.perf_counter()
     root = (options.root or scan_root(paths)).resolve()
     config = load_config(options.config_path, root)
     catalog = catalog_for(config, root, options)
-    found = discover(paths, root, config.excluded)
+    found = discover_context(paths, root, config.excluded, options.only_files)
     result = ScanResult(root=str(found.root), skipped=list(found.skipped), config_source=config.source,
                         config=config.raw, policy_dirs=catalog.policy_dirs, unrecognised_files=found.unrecognised)
+    limits = Limits.for_scan(config.limits, options.limits, options.max_file_bytes)
     resources: list[Resource] = []
-    for source in found.files:
-        loaded = load_file(source, options.max_file_bytes)
+    load = partial(load_file, max_bytes=limits.max_file_bytes, yaml_limits=limits.yaml(), cache=open_cache(options.cache_dir))
+    for position, loaded in enumerate(load_all(found.files, load)):  # in order; large inputs over the cores
         result.files.append(loaded)
         result.errors += loaded.errors
         result.skipped += loaded.skipped
         resources += loaded.resources
+        if len(resources) > limits.max_resources:
+            resources, error, unread = over_resources(resources, found.files[position + 1:], limits.max_resources)
+            result.errors.append(error)
+            result.skipped += unread
+            break
     resources, patch_notes = apply_patches(resources)
     result.skipped += patch_notes + workload_ref_notes(resources)
     result.resources = len(resources)
     result.target_version, result.target_version_source = target_version(resources, options.k8s_version, config.target_version)
-    findings, rule_errors = evaluate(resources, catalog, options, config, result.target_version)
+    findings, rule_errors = evaluate(resources, catalog, options, config, result.target_version,
+                                     judged_by_rego(options, Path(result.root)))
     result.errors += rule_errors
     findings += [error_finding(catalog, e) for e in result.errors if e not in rule_errors]
+    findings = gate(findings, result, resources, catalog, config, options)
     findings = [apply_severity(f, config.severity) for f in findings]
+    findings, result.errors = mask_scan(findings, result.errors, result.files)  # no secret reaches a report
     unique = {(f.rule_id, f.file, f.line, f.column, f.message): f for f in findings}
     result.findings = sorted(unique.values(), key=lambda f: f.sort_key)
     result.errors.sort(key=lambda e: (e.file, e.line))

@@ -102,6 +102,8 @@ def load_attestations(path: Path | None, root: Path, items: tuple[Item, ...], to
     if not path.is_file():
         problems = [f"attestations file {path} does not exist"] if explicit else []
         return AttestationFile(str(path) if explicit else None, [], problems)
+    if not explicit and not path.resolve().is_relative_to(root.resolve()):  # nothing from outside the root
+        return AttestationFile(str(path), [], [f"{path}: a symbolic link out of the scan root; not read"])
     decoded = decode(path.read_bytes())
     if decoded.error or decoded.binary:
         return AttestationFile(str(path), [], [f"{path}: {decoded.error or 'binary content'}"])

@@ -9,6 +9,7 @@ from astra_guard.checklist.attestations import load_attestations
 from astra_guard.checklist.items import load_items
 from astra_guard.checklist.status import ChecklistReport, build_report
 from astra_guard.config import load_config
+from astra_guard.corroborate import add_sections, corroborate_scan
 from astra_guard.findings import Severity
 from astra_guard.output import emit
 from astra_guard.rules.catalog import load_catalog
@@ -47,6 +48,7 @@ def render(report: ChecklistReport, fmt: str) -> str:
 def run_checklist(paths: list[Path], fmt: str, output: Path | None, options: ScanOptions,
                   attestations: Path | None, gate: str | None, require_evidence: bool) -> int:
     report = make_report(paths, options, attestations, gate)
-    emit(render(report, fmt), output)
+    corroborations = corroborate_scan(options.corroborate, report.scan, load_catalog(report.scan.policy_dirs))
+    emit(add_sections(fmt, render(report, fmt), corroborations), output)
     failing = {"fail", "needs-evidence"} if require_evidence else {"fail"}
     return 1 if any(it.status in failing for it in report.items) else 0

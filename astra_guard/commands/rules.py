@@ -25,6 +25,11 @@ def run_list(checklist: int | None, fmt: str, policy_dirs: tuple[Path, ...] = ()
     if fmt == "json":
         print(json.dumps([meta_dict(m) for m in rules], indent=2))
         return 0
+    if fmt == "markdown":
+        from astra_guard.docs import rules_markdown
+
+        print(rules_markdown(load_catalog(policy_dirs), checklist), end="")
+        return 0
     for m in rules:
         item = f"item {m.checklist_item}" if m.checklist_item else "-"
         print(f"{m.id:<34} {m.severity.value:<8} {item:<7} {m.title}")

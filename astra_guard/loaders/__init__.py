@@ -11,7 +11,7 @@ import fnmatch
 from pathlib import PurePosixPath
 
 from astra_guard.loaders.text import decode
-from astra_guard.loaders.yaml_source import YamlLimits, load_yaml_stream
+from astra_guard.loaders.yaml_source import AUTO, YamlLimits, load_yaml_stream
 from astra_guard.model import InputError, LoadResult, Skipped
 
 DOCKERFILE, TERRAFORM, KUBERNETES, GITHUB_ACTIONS, JENKINSFILE = (
@@ -49,6 +49,7 @@ def family_by_name(rel_path: str) -> str | None:
 
 def load_text(text: str, rel_path: str, family: str, limits: YamlLimits | None = None) -> LoadResult:
     """Run the loader of `family` on already-decoded text."""
+    max_depth = (limits or YamlLimits()).max_depth  # bounds HCL and Jenkinsfile brackets too
     if family == DOCKERFILE:
         from astra_guard.loaders import dockerfile
 
@@ -56,11 +57,11 @@ def load_text(text: str, rel_path: str, family: str, limits: YamlLimits | None =
     if family == TERRAFORM:
         from astra_guard.loaders import terraform
 
-        return terraform.load(text, rel_path)
+        return terraform.load(text, rel_path, max_depth)
     if family == JENKINSFILE:
         from astra_guard.loaders import jenkinsfile
 
-        return jenkinsfile.load(text, rel_path)
+        return jenkinsfile.load(text, rel_path, max_depth)
     if family == GITHUB_ACTIONS:
         from astra_guard.loaders import github_actions
 
@@ -76,7 +77,7 @@ def _load_yaml_or_json(text: str, rel_path: str, limits: YamlLimits | None) -> L
 
         if terraform.looks_like_plan(text):
             return terraform.load_plan(text, rel_path)
-    stream = load_yaml_stream(text, rel_path, limits)
+    stream = load_yaml_stream(text, rel_path, limits, AUTO)  # each document typed as its consumer reads it
     result = LoadResult(file=rel_path, family=KUBERNETES, errors=list(stream.errors))
     for doc in stream.documents:
         if kubernetes.is_kubernetes_object(doc.data):

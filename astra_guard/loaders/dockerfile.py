@@ -29,6 +29,9 @@ KNOWN_INSTRUCTIONS = frozenset(
 ROOT_STEPS = frozenset(("RUN", "COPY", "ADD"))
 _HEREDOC_INSTRUCTIONS = ROOT_STEPS
 _MAX_REPARSES = 200
+# dockerfile-parse joins a continued instruction line by line (quadratic in its lines): an
+# instruction of 200,000 lines costs minutes. No real one comes near this.
+MAX_INSTRUCTION_LINES = 5_000
 
 _COMMENT = re.compile(r"^\s*#")
 _INSTRUCTION = re.compile(r"^\s*(\S+)\s+(.*)$")
@@ -59,19 +62,30 @@ def _escape_char(lines: list[str]) -> str:
     return "\\"
 
 
+class _TooLong(Exception):
+    """An instruction continued over more than MAX_INSTRUCTION_LINES lines (0-based `start`)."""
+
+    def __init__(self, start: int) -> None:
+        super().__init__(start)
+        self.start = start
+
+
 def _mend_continuations(lines: list[str], escape: str) -> list[str]:
     """Turn empty lines inside a continuation into comments, as dockerfile-parse reads those."""
     continues = re.compile(r"^.*" + re.escape(escape) + r"\s*$")
-    mended, in_continuation = [], False
-    for line in lines:
+    mended, in_continuation, start = [], False, 0
+    for number, line in enumerate(lines):
         if _COMMENT.match(line):
             mended.append(line)
         elif not line.strip():
             mended.append("#" if in_continuation else line)
         else:
             if in_continuation or _INSTRUCTION.match(line):
+                start = start if in_continuation else number
                 in_continuation = bool(continues.match(line))
             mended.append(line)
+        if in_continuation and number - start >= MAX_INSTRUCTION_LINES:
+            raise _TooLong(start)
     return mended
 
 
@@ -79,7 +93,10 @@ def _structure(lines: list[str], escape: str, offset: int = 0) -> list[dict[str,
     """dockerfile-parse's instructions (no comments) of `lines`, which start at line `offset`."""
     parser = DockerfileParser(fileobj=io.BytesIO(), cache_content=True, env_replace=False)
     head = [f"# escape={escape}", "#"] if offset else []  # a later part keeps the file's escape
-    mended = head + _mend_continuations(lines, escape)
+    try:
+        mended = head + _mend_continuations(lines, escape)
+    except _TooLong as exc:
+        raise _TooLong(exc.start + offset) from None
     parser.content = "".join(line.translate(_NOT_LINE_BREAKS) + "\n" for line in mended)
     entries = [dict(e) for e in parser.structure if e["instruction"] != "COMMENT"]
     for entry in entries:
@@ -282,6 +299,10 @@ def load(text: str, file: str) -> LoadResult:
         for entry in entries:
             builder.add(entry)
         builder.finish()
+    except _TooLong as exc:
+        message = f"an instruction continued over more than {MAX_INSTRUCTION_LINES} lines; the file is not evaluated"
+        result.errors.append(InputError(file, exc.start + 1, message))
+        return result
     except Exception as exc:  # noqa: BLE001 - a parser failure must not end the scan
         message = f"could not parse the Dockerfile: {type(exc).__name__}: {exc}"
         result.errors.append(InputError(file, 1, message))

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from astra_guard.loaders.yaml_schemas import GITHUB_ACTIONS
 from astra_guard.loaders.yaml_source import YamlDocument, YamlLimits, load_yaml_stream
 from astra_guard.model import LoadResult, Path, Resource, Skipped
 
@@ -59,7 +60,7 @@ def resources_from_document(file: str, doc: YamlDocument, result: LoadResult) ->
 
 def load(text: str, file: str, limits: YamlLimits | None = None) -> LoadResult:
     """Load every workflow document of a YAML file."""
-    stream = load_yaml_stream(text, file, limits)
+    stream = load_yaml_stream(text, file, limits, GITHUB_ACTIONS)
     result = LoadResult(file=file, family=FAMILY, errors=list(stream.errors))
     for doc in stream.documents:
         resources_from_document(file, doc, result)

@@ -221,11 +221,11 @@ def tokenize(text: str) -> list[Token]:
     return _Lexer(text).run()
 
 
-def brace_matches(tokens: list[Token]) -> list[int]:
+def brace_matches(tokens: list[Token], max_depth: int | None = None) -> list[int]:
     """For every bracket token, the index of its partner (-1 for other tokens).
 
     Raises LexError at the line of the first unmatched closer, or of the innermost opener that
-    is never closed.
+    is never closed, or of the first opener nested deeper than `max_depth`.
     """
     match = [-1] * len(tokens)
     stack: list[int] = []
@@ -234,6 +234,8 @@ def brace_matches(tokens: list[Token]) -> list[int]:
             continue
         if tok.text in OPENERS:
             stack.append(i)
+            if max_depth is not None and len(stack) > max_depth:
+                raise LexError(f"brackets nested deeper than {max_depth} levels (limits.max_depth)", tok.line, tok.column)
         elif tok.text in CLOSERS:
             if not stack:
                 raise LexError(f"unexpected '{tok.text}' with nothing open", tok.line, tok.column)

@@ -335,12 +335,12 @@ class _Walker:
             i += 1
 
 
-def load(text: str, file: str) -> LoadResult:
+def load(text: str, file: str, max_depth: int = 200) -> LoadResult:
     """Read a Jenkinsfile into one Resource; malformed input is an InputError, never a raise."""
     result = LoadResult(file=file, family=FAMILY)
     try:
         tokens = tokenize(text)
-        match = brace_matches(tokens)
+        match = brace_matches(tokens, max_depth)
     except LexError as exc:
         message = f"cannot read the Jenkinsfile: {exc}"
         result.errors.append(InputError(file, exc.line, message, exc.column))

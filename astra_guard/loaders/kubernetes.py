@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from astra_guard.loaders.yaml_schemas import KUBERNETES
 from astra_guard.loaders.yaml_source import YamlDocument, YamlLimits, load_yaml_stream
 from astra_guard.model import LoadResult, Path, Resource, Skipped
 
@@ -60,7 +61,7 @@ def resources_from_document(file: str, doc: YamlDocument, result: LoadResult) ->
 
 def load(text: str, file: str, limits: YamlLimits | None = None) -> LoadResult:
     """Load every Kubernetes object in a YAML or JSON file."""
-    stream = load_yaml_stream(text, file, limits)
+    stream = load_yaml_stream(text, file, limits, KUBERNETES)
     result = LoadResult(file=file, family=FAMILY, errors=list(stream.errors))
     for doc in stream.documents:
         resources_from_document(file, doc, result)

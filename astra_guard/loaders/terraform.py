@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 from collections import defaultdict
+from itertools import accumulate, islice
 from typing import Any, Iterator
 
 import hcl2
@@ -33,6 +34,9 @@ _OPTIONS = SerializationOptions(  # values as Python values, computed ones as th
     with_comments=False, explicit_blocks=False, strip_string_quotes=True, preserve_heredocs=False,
     preserve_scientific_notation=False,
 )
+_BRACKETS = re.compile(r"[\[\]{}()]")
+_NOT_BRACKETS = re.compile(r"[^\[\]{}()]+")
+_BRACKET_DELTA = {"[": 1, "{": 1, "(": 1, "]": -1, "}": -1, ")": -1}
 _PLAN_FORMAT = re.compile(r'"format_version"\s*:')
 _PLAN_KEYS = ("planned_values", "resource_changes", "configuration")
 _PLAN_HINT = re.compile(
@@ -143,7 +147,26 @@ def _syntax_error(file: str, text: str, exc: Exception) -> InputError:
     return InputError(file, line, message, column)
 
 
-def _load_hcl(text: str, file: str, result: LoadResult, tfvars: bool) -> None:
+def _too_deep(text: str, max_depth: int) -> tuple[int, int] | None:
+    """(line, column) of the first bracket nested deeper than `max_depth`, counted over the raw
+    text (a bracket inside a string counts too: real configurations stay far below the limit).
+    The parser would spend seconds on such a file only to fail with a RecursionError."""
+    brackets = _NOT_BRACKETS.sub("", text)
+    depths = list(accumulate(map(_BRACKET_DELTA.__getitem__, brackets)))
+    if not depths or max(depths) <= max_depth:
+        return None
+    k = next(i for i, d in enumerate(depths) if d > max_depth)
+    offset = next(islice((m.start() for m in _BRACKETS.finditer(text)), k, None))
+    line_start = text.rfind("\n", 0, offset) + 1
+    return text.count("\n", 0, offset) + 1, offset - line_start + 1
+
+
+def _load_hcl(text: str, file: str, result: LoadResult, tfvars: bool, max_depth: int) -> None:
+    deep = _too_deep(text, max_depth)
+    if deep is not None:
+        message = f"brackets nested deeper than {max_depth} levels (limits.max_depth); the file is not evaluated"
+        result.errors.append(InputError(file, deep[0], message, deep[1]))
+        return
     try:
         tree = hcl2.parses(text)
     except Exception as exc:  # noqa: BLE001 - lark and python-hcl2 raise several kinds
@@ -246,7 +269,7 @@ def _load_tf_json(text: str, file: str, result: LoadResult) -> None:
             result.resources.append(Resource(FAMILY, kind, name, file, body, dict(block_spans)))
 
 
-def load(text: str, file: str) -> LoadResult:
+def load(text: str, file: str, max_depth: int = 200) -> LoadResult:
     """Load a `.tf`, `.tf.json`, `.tfvars` or `.tfvars.json` file; no exception escapes."""
     result = LoadResult(file=file, family=FAMILY)
     lower = file.lower()
@@ -259,7 +282,7 @@ def load(text: str, file: str) -> LoadResult:
         elif lower.endswith(".tf.json"):
             _load_tf_json(text, file, result)
         else:
-            _load_hcl(text, file, result, tfvars=lower.endswith(".tfvars"))
+            _load_hcl(text, file, result, lower.endswith(".tfvars"), max_depth)
     except Exception as exc:  # noqa: BLE001 - last resort: the file is reported, the scan goes on
         result.resources.clear()
         message = f"could not read the Terraform file: {type(exc).__name__}: {exc}"

@@ -13,6 +13,8 @@ from pathlib import Path
 
 from astra_guard.checklist.status import ChecklistReport, ItemStatus
 from astra_guard.findings import Finding
+from astra_guard.loaders.text import decode
+from astra_guard.masking import Masker
 
 STYLE = """
 body{font:14px/1.45 system-ui,-apple-system,Segoe UI,sans-serif;margin:2rem auto;max-width:60rem;color:#1b1f24;padding:0 1rem}
@@ -40,16 +42,17 @@ def _source_lines(root: str, file: str) -> tuple[str, ...]:
     if not path.is_relative_to(base) or not path.is_file():
         return ()
     try:
-        return tuple(path.read_text(encoding="utf-8", errors="replace").splitlines())
+        decoded = decode(path.read_bytes())  # lines numbered as the loaders number them
     except OSError:
         return ()
+    return tuple(decoded.text.split("\n")) if decoded.error is None and not decoded.binary else ()
 
 
-def _quote(root: str, finding: Finding) -> str:
+def _quote(root: str, finding: Finding, masker: Masker) -> str:
     lines = _source_lines(root, finding.file)
     if not 0 < finding.line <= len(lines):
         return ""
-    return f'<pre class="source">{finding.line:>4} | {escape(lines[finding.line - 1])}</pre>'
+    return f'<pre class="source">{finding.line:>4} | {escape(masker.mask(lines[finding.line - 1]))}</pre>'
 
 
 def _link(target: str) -> str:
@@ -58,7 +61,7 @@ def _link(target: str) -> str:
     return f'<a class="evidence" href="{escape(target)}"><code>{escape(target)}</code></a>'
 
 
-def _item(it: ItemStatus, root: str) -> str:
+def _item(it: ItemStatus, root: str, masker: Masker) -> str:
     parts = [
         f'<section class="item" id="item-{it.item.id}" data-item="{it.item.id}" data-status="{it.status}">',
         f'<h2>{it.item.id}. {escape(it.item.title)}<span class="status {it.status}">{it.status}</span></h2>',
@@ -76,7 +79,7 @@ def _item(it: ItemStatus, root: str) -> str:
                 parts.append("<ul>")
                 for f in c.findings:
                     parts.append(f'<li class="finding"><span class="sev {f.severity.value}">{f.severity.value}</span> '
-                                 f"<code>{escape(f.file)}:{f.line}</code> {escape(f.message)}{_quote(root, f)}</li>")
+                                 f"<code>{escape(f.file)}:{f.line}</code> {escape(f.message)}{_quote(root, f, masker)}</li>")
                 parts.append("</ul>")
             parts.append("</li>")
         parts.append("</ul>")
@@ -100,6 +103,7 @@ def _item(it: ItemStatus, root: str) -> str:
 
 def render(report: ChecklistReport) -> str:
     scan = report.scan
+    masker = Masker.for_resources(r for loaded in scan.files for r in loaded.resources)  # quoted lines too
     summary = "".join(
         f'<tr><td>{it.item.id}</td><td><a href="#item-{it.item.id}">{escape(it.item.title)}</a></td>'
         f'<td><span class="status {it.status}">{it.status}</span></td></tr>'
@@ -117,7 +121,7 @@ def render(report: ChecklistReport) -> str:
 <p class="meta">astra-guard {escape(report.tool_version)} · rules {escape(report.rule_bundle)} · generated {escape(report.generated_at)}
 · gate: findings at or above <strong>{report.gate.value}</strong> fail an item</p>
 <table class="summary"><thead><tr><th>#</th><th>item</th><th>status</th></tr></thead><tbody>{summary}</tbody></table>
-{"".join(_item(it, scan.root) for it in report.items)}
+{"".join(_item(it, scan.root, masker) for it in report.items)}
 {problem_html}
 <h2>Reproduce this report</h2>
 <p class="meta">Target Kubernetes version: {escape(scan.target_version or "unknown")} ({escape(scan.target_version_source)}) ·

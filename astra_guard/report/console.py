@@ -29,6 +29,11 @@ MAX_SKIPPED = 20  # skipped files are listed briefly: the rest is a count
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[@-_]")
 
 
+
+def printable(name: str) -> str:
+    """A file name as one line of plain text: a newline or escape in a name cannot fake report lines."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in name)
+
 def render(result: ScanResult, catalog: RuleCatalog, *, color: bool, width: int = 100) -> str:
     """The console report as a string (ANSI-coloured only when `color`).
 
@@ -69,7 +74,7 @@ def _findings(console: Any, findings: list[Finding]) -> None:
         console.print()
         return
     for file, group in groupby(findings, key=lambda f: f.file):
-        console.print(Text(file or "(no file)", style="bold underline"))
+        console.print(Text(printable(file) or "(no file)", style="bold underline"))
         table = Table.grid(padding=(0, 2), pad_edge=False)
         table.add_column(justify="right", no_wrap=True)  # LINE:COL
         table.add_column(no_wrap=True)  # SEVERITY
@@ -111,7 +116,7 @@ def _errors(console: Any, result: ScanResult) -> None:
         return
     heading = f"Input errors ({len(result.errors)}): not evaluated, the scan fails closed"
     console.print(Text(heading, style="bold red"))
-    console.print(_located_table([(f"{e.file}:{e.line}", e.message) for e in result.errors], "red"))
+    console.print(_located_table([(f"{printable(e.file)}:{e.line}", e.message) for e in result.errors], "red"))
     console.print()
 
 
@@ -121,7 +126,7 @@ def _skipped(console: Any, result: ScanResult) -> None:
     if not result.skipped:
         return
     console.print(Text(f"Skipped ({len(result.skipped)})", style="bold"))
-    rows = [(f"{s.file}:{s.line}", s.reason) for s in result.skipped[:MAX_SKIPPED]]
+    rows = [(f"{printable(s.file)}:{s.line}", s.reason) for s in result.skipped[:MAX_SKIPPED]]
     console.print(_located_table(rows, "dim"))
     if len(result.skipped) > MAX_SKIPPED:
         console.print(Text(f"  ... and {len(result.skipped) - MAX_SKIPPED} more", style="dim"))

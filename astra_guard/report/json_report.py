@@ -16,7 +16,7 @@ def finding_dict(finding: Finding) -> dict[str, Any]:
     resource = None
     if finding.resource_kind is not None:
         resource = {"kind": finding.resource_kind, "name": finding.resource_name, "namespace": finding.resource_namespace}
-    return {
+    entry: dict[str, Any] = {
         "rule_id": finding.rule_id,
         "title": finding.title,
         "severity": finding.severity.value,
@@ -31,6 +31,11 @@ def finding_dict(finding: Finding) -> dict[str, Any]:
         "suppressed": finding.suppressed,
         "fingerprint": finding.fingerprint,
     }
+    if finding.suppressed and finding.suppression is not None:
+        s = finding.suppression
+        entry["suppression"] = {"kind": s.kind, "justification": s.justification, "where": s.where,
+                                "expires": s.expires, "owner": s.owner}
+    return entry
 
 
 def report_dict(result: ScanResult) -> dict[str, Any]:

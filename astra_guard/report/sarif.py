@@ -211,9 +211,15 @@ def _result(finding: Finding, rule_index: int) -> dict[str, Any]:
     }
     if finding.suppressed:
         result["suppressions"] = [
-            {"kind": "inSource", "status": "accepted", "justification": _justification(finding)}
+            {"kind": _suppression_kind(finding), "status": "accepted", "justification": _justification(finding)}
         ]
     return result
+
+
+def _suppression_kind(finding: Finding) -> str:
+    """In the source (a comment, an annotation) or outside it (a configuration waiver, a baseline)."""
+    suppression = getattr(finding, "suppression", None)
+    return "external" if suppression is not None and suppression.kind in ("waiver", "baseline") else "inSource"
 
 
 def _justification(finding: Finding) -> str:

@@ -21,6 +21,7 @@ from astra_guard.errors import PolicyError
 from astra_guard.findings import Severity
 from astra_guard.rules.meta import Param, RuleMeta
 
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # LibYAML: the same data, 10x faster
 RULE_ID = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)+$")
 PACKAGE = re.compile(r"^package\s+([\w.]+)", re.MULTILINE)
 PYTHON_RULE_PACKAGES = ("kubernetes", "dockerfile", "terraform", "pipelines", "core")
@@ -74,7 +75,7 @@ def read_rego_metadata(path: Path, text: str) -> dict[str, Any]:
                     break
                 block.append(body[2:] if body.startswith("# ") else body[1:])
             try:
-                loaded = yaml.safe_load("\n".join(block))
+                loaded = yaml.load("\n".join(block), Loader=_YAML_LOADER)
             except yaml.YAMLError as exc:
                 raise PolicyError(f"{path}: the METADATA block is not valid YAML: {exc}") from None
             if not isinstance(loaded, dict):

@@ -22,3 +22,16 @@ test_root_in_every_spelling_fails if {
 		count(findings(dockerfile(user))) == 1
 	}
 }
+
+test_root_fails_at_the_user_instruction if {
+	some v in findings(dockerfile("root"))
+	v.details.path == ["stages", 0, "user"]
+}
+
+test_only_the_final_stage_counts if {
+	obj := {"final_stage": 1, "stages": [
+		{"index": 0, "from": {"image": "golang:1.23"}, "user": "root"},
+		{"index": 1, "from": {"image": "alpine:3.20"}, "user": "10001"},
+	]}
+	count(findings(obj)) == 0
+}

@@ -29,7 +29,7 @@ violation contains {"msg": msg, "details": {"path": ["spec", "strategy", "canary
 	not is_object(object.get(canary, "analysis", null))
 	not analysis_step(object.get(canary, "steps", []))
 	name := object.get(object.get(obj, "metadata", {}), "name", "")
-	msg := sprintf("Rollout '%s' runs a canary without analysis: nothing aborts or rolls back a failing version automatically; add strategy.canary.analysis or an analysis step referencing an AnalysisTemplate", [name])
+	msg := sprintf("Rollout '%v' runs a canary without analysis: nothing aborts or rolls back a failing version automatically; add strategy.canary.analysis or an analysis step referencing an AnalysisTemplate", [name])
 }
 
 analysis_step(steps) if {

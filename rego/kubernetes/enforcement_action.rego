@@ -26,7 +26,7 @@ constraint := input.review.object if {
 	startswith(input.review.object.apiVersion, "constraints.gatekeeper.sh/")
 }
 
-label := sprintf("Constraint %s '%s'", [constraint.kind, object.get(object.get(constraint, "metadata", {}), "name", "")])
+label := sprintf("Constraint %s '%v'", [constraint.kind, object.get(object.get(constraint, "metadata", {}), "name", "")])
 
 spec := s if {
 	s := constraint.spec
@@ -70,13 +70,19 @@ violation contains {"msg": msg, "details": {"path": ["spec", "scopedEnforcementA
 
 violation contains {"msg": msg, "details": {"path": ["spec", "scopedEnforcementActions", i, "enforcementPoints"]}} if {
 	spec.enforcementAction == "scoped"
+	not deny_at_admission
 	some i, entry in scoped_actions
 	entry.action == "deny"
 	points := [name | some p in enforcement_points(entry); is_object(p); name := object.get(p, "name", "")]
-	count(points) > 0
-	not admission_point in points
-	not "*" in points
 	msg := sprintf("%s denies only at %v, not at admission: add the enforcement point %s", [label, points, admission_point])
+}
+
+# Some deny entry covers the webhook; an entry without enforcementPoints covers none.
+deny_at_admission if {
+	some entry in scoped_actions
+	entry.action == "deny"
+	some p in enforcement_points(entry)
+	object.get(p, "name", "") in {admission_point, "*"}
 }
 
 enforcement_points(entry) := p if {

@@ -65,11 +65,11 @@ near_misses := [note |
 	note := near_miss(p, d)
 ]
 
-near_miss(p, d) := sprintf("NetworkPolicy '%s' selects every pod but lacks %s in policyTypes", [p.metadata.name, d]) if {
+near_miss(p, d) := sprintf("NetworkPolicy '%v' selects every pod but lacks %s in policyTypes", [p.metadata.name, d]) if {
 	not d in types(p)
 }
 
-near_miss(p, d) := sprintf("NetworkPolicy '%s' selects every pod but allows some %s", [p.metadata.name, lower(d)]) if {
+near_miss(p, d) := sprintf("NetworkPolicy '%v' selects every pod but allows some %s", [p.metadata.name, lower(d)]) if {
 	d in types(p)
 	count(object.get(object.get(p, "spec", {}), lower(d), [])) > 0
 }
@@ -85,5 +85,5 @@ path := ["metadata"] if not "namespace" in object.keys(metadata)
 violation contains {"msg": msg, "details": {"path": path}} if {
 	k8s.pod(obj)
 	count(missing) > 0
-	msg := sprintf("%s '%s' runs in namespace '%s', where no NetworkPolicy denies all %s traffic%s: add a NetworkPolicy in '%s' with podSelector: {}, policyTypes: [Ingress, Egress] and no ingress or egress rules", [obj.kind, object.get(metadata, "name", ""), namespace, lower(concat(" and ", missing)), detail, namespace])
+	msg := sprintf("%s '%v' runs in namespace '%v', where no NetworkPolicy denies all %s traffic%s: add a NetworkPolicy in '%v' with podSelector: {}, policyTypes: [Ingress, Egress] and no ingress or egress rules", [obj.kind, object.get(metadata, "name", ""), namespace, lower(concat(" and ", missing)), detail, namespace])
 }

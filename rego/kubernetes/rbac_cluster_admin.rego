@@ -37,7 +37,7 @@ violation contains {"msg": msg, "details": {"path": ["roleRef", "name"]}} if {
 	obj.roleRef.kind == "ClusterRole"
 	obj.roleRef.name == "cluster-admin"
 	not bootstrap(obj)
-	msg := sprintf("%s '%s' binds the cluster-admin ClusterRole, which allows everything: bind its subjects to a Role with only the verbs and resources they need", [obj.kind, name(obj)])
+	msg := sprintf("%s '%v' binds the cluster-admin ClusterRole, which allows everything: bind its subjects to a Role with only the verbs and resources they need", [obj.kind, name(obj)])
 }
 
 name(obj) := object.get(object.get(obj, "metadata", {}), "name", "")

@@ -41,7 +41,7 @@ violation contains {"msg": msg, "details": {"path": ["rules", i, "verbs", j]}} i
 	unrestricted(rule)
 	some j, verb in list(rule, "verbs")
 	verb in reading_verbs
-	msg := sprintf("%s '%s' rule %d grants \"%s\" on secrets without resourceNames, which reads every Secret it can see: remove %s from the rule that covers secrets and grant get on the named Secrets through resourceNames", [obj.kind, name(obj), i, verb, verb])
+	msg := sprintf("%s '%v' rule %d grants \"%s\" on secrets without resourceNames, which reads every Secret it can see: remove %s from the rule that covers secrets and grant get on the named Secrets through resourceNames", [obj.kind, name(obj), i, verb, verb])
 }
 
 name(obj) := object.get(object.get(obj, "metadata", {}), "name", "")

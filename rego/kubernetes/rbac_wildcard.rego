@@ -31,7 +31,7 @@ violation contains {"msg": msg, "details": {"path": ["rules", i, field, j]}} if 
 	some j, item in list(rule, field)
 	is_string(item)
 	contains(item, "*")
-	msg := sprintf("%s '%s' rule %d grants the wildcard %s \"%s\": list the %s it needs explicitly", [obj.kind, name(obj), i, singular[field], item, field])
+	msg := sprintf("%s '%v' rule %d grants the wildcard %s \"%s\": list the %s it needs explicitly", [obj.kind, name(obj), i, singular[field], item, field])
 }
 
 singular := {"apiGroups": "API group", "resources": "resource", "verbs": "verb"}

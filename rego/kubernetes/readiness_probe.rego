@@ -32,5 +32,5 @@ violation contains {"msg": msg, "details": {"path": c.path}} if {
 	some c in k8s.containers(p)
 	c.list == "containers"
 	not is_object(object.get(c.container, "readinessProbe", null))
-	msg := sprintf("%s of %s '%s' has no readinessProbe: it counts as ready as soon as it starts, so rollouts and traffic do not wait for it; add a readinessProbe", [k8s.describe(c), obj.kind, object.get(object.get(obj, "metadata", {}), "name", "")])
+	msg := sprintf("%s of %s '%v' has no readinessProbe: it counts as ready as soon as it starts, so rollouts and traffic do not wait for it; add a readinessProbe", [k8s.describe(c), obj.kind, object.get(object.get(obj, "metadata", {}), "name", "")])
 }

@@ -30,5 +30,5 @@ violation contains {"msg": msg, "details": {"path": ["spec", "revisionHistoryLim
 	is_number(limit)
 	limit <= 0
 	name := object.get(object.get(obj, "metadata", {}), "name", "")
-	msg := sprintf("%s '%s' keeps %v old revisions (revisionHistoryLimit): there is nothing to roll back to; set revisionHistoryLimit to a positive number such as 10, or remove it", [obj.kind, name, limit])
+	msg := sprintf("%s '%v' keeps %v old revisions (revisionHistoryLimit): there is nothing to roll back to; set revisionHistoryLimit to a positive number such as 10, or remove it", [obj.kind, name, limit])
 }

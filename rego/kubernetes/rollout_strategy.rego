@@ -67,34 +67,34 @@ name := object.get(object.get(obj, "metadata", {}), "name", "")
 violation contains {"msg": msg, "details": {"path": ["spec", "strategy", "type"]}} if {
 	deployment
 	strategy.type == "Recreate"
-	msg := sprintf("Deployment '%s' uses the Recreate strategy: every pod stops before the new version starts; use type: RollingUpdate with rollingUpdate.maxUnavailable: 0", [name])
+	msg := sprintf("Deployment '%v' uses the Recreate strategy: every pod stops before the new version starts; use type: RollingUpdate with rollingUpdate.maxUnavailable: 0", [name])
 }
 
 violation contains {"msg": msg, "details": {"path": ["spec", "strategy", "type"]}} if {
 	deployment
 	t := strategy.type
 	not t in {"Recreate", "RollingUpdate"}
-	msg := sprintf("Deployment '%s' has strategy type %v, which the API server rejects: use type: RollingUpdate with rollingUpdate.maxUnavailable: 0", [name, t])
+	msg := sprintf("Deployment '%v' has strategy type %v, which the API server rejects: use type: RollingUpdate with rollingUpdate.maxUnavailable: 0", [name, t])
 }
 
 violation contains {"msg": msg, "details": {"path": ["spec", "strategy", "rollingUpdate", "maxUnavailable"]}} if {
 	rolling
 	not "maxUnavailable" in object.keys(rolling_update)
-	msg := sprintf("Deployment '%s' does not set rollingUpdate.maxUnavailable, which defaults to 25%%: a rollout removes serving pods before new ones are ready; set maxUnavailable: 0 (with maxSurge: 1 or more)", [name])
+	msg := sprintf("Deployment '%v' does not set rollingUpdate.maxUnavailable, which defaults to 25%%: a rollout removes serving pods before new ones are ready; set maxUnavailable: 0 (with maxSurge: 1 or more)", [name])
 }
 
 violation contains {"msg": msg, "details": {"path": ["spec", "strategy", "rollingUpdate", "maxUnavailable"]}} if {
 	rolling
 	value := rolling_update.maxUnavailable
 	not zero(value)
-	msg := sprintf("Deployment '%s' sets rollingUpdate.maxUnavailable to %v: a rollout removes serving pods before their replacements are ready; set maxUnavailable: 0 (with maxSurge: 1 or more)", [name, value])
+	msg := sprintf("Deployment '%v' sets rollingUpdate.maxUnavailable to %v: a rollout removes serving pods before their replacements are ready; set maxUnavailable: 0 (with maxSurge: 1 or more)", [name, value])
 }
 
 violation contains {"msg": msg, "details": {"path": ["spec", "strategy", "rollingUpdate", "maxSurge"]}} if {
 	rolling
 	zero(rolling_update.maxUnavailable)
 	zero(object.get(rolling_update, "maxSurge", "25%"))
-	msg := sprintf("Deployment '%s' sets both maxUnavailable and maxSurge to 0, which the API server rejects: set maxSurge: 1 (or more)", [name])
+	msg := sprintf("Deployment '%v' sets both maxUnavailable and maxSurge to 0, which the API server rejects: set maxSurge: 1 (or more)", [name])
 }
 
 rollout if {
@@ -111,14 +111,14 @@ violation contains {"msg": msg, "details": {"path": ["spec", "strategy"]}} if {
 	rollout
 	not canary
 	not is_object(object.get(strategy, "blueGreen", null))
-	msg := sprintf("Rollout '%s' has neither a canary nor a blueGreen strategy: add strategy.canary with setWeight steps, or strategy.blueGreen", [name])
+	msg := sprintf("Rollout '%v' has neither a canary nor a blueGreen strategy: add strategy.canary with setWeight steps, or strategy.blueGreen", [name])
 }
 
 violation contains {"msg": msg, "details": {"path": ["spec", "strategy", "canary", "steps"]}} if {
 	rollout
 	steps := object.get(canary, "steps", [])
 	not weighted(steps)
-	msg := sprintf("Rollout '%s' has a canary strategy without any setWeight step: the new version takes all traffic at once; add steps such as setWeight: 20, pause, setWeight: 50", [name])
+	msg := sprintf("Rollout '%v' has a canary strategy without any setWeight step: the new version takes all traffic at once; add steps such as setWeight: 20, pause, setWeight: 50", [name])
 }
 
 weighted(steps) if {

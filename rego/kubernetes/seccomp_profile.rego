@@ -58,4 +58,4 @@ from_annotation(v) := "Unconfined" if {
 
 label(null) := "sets no seccomp profile, so the kubelet runs it Unconfined"
 
-label(v) := sprintf("runs with seccomp profile %s", [v]) if v != null
+label(v) := sprintf("runs with seccomp profile %v", [v]) if v != null

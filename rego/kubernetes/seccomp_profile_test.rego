@@ -29,3 +29,23 @@ test_container_annotation_beats_pod_field if {
 	annotations := {"container.seccomp.security.alpha.kubernetes.io/app": "localhost/profiles/app.json"}
 	count(findings(pod(annotations, {"seccompProfile": {"type": "Unconfined"}}, {}))) == 0
 }
+
+paths(obj) := {v.details.path | some v in findings(obj)}
+
+test_localhost_passes if {
+	count(findings(pod({}, {}, {"seccompProfile": {"type": "Localhost", "localhostProfile": "profiles/app.json"}}))) == 0
+}
+
+test_no_profile_anywhere_fails_at_the_containers_field if {
+	obj := pod({}, {}, {})
+	paths(obj) == {["spec", "containers", 0, "securityContext", "seccompProfile", "type"]}
+	some v in findings(obj)
+	contains(v.msg, "container 'app' sets no seccomp profile, so the kubelet runs it Unconfined")
+}
+
+test_each_source_fails_where_it_is_set if {
+	paths(pod({}, {}, {"seccompProfile": {"type": "Unconfined"}})) == {["spec", "containers", 0, "securityContext", "seccompProfile", "type"]}
+	paths(pod({}, {"seccompProfile": {"type": "Unconfined"}}, {})) == {["spec", "securityContext", "seccompProfile", "type"]}
+	paths(pod({"seccomp.security.alpha.kubernetes.io/pod": "unconfined"}, {}, {})) == {["metadata", "annotations", "seccomp.security.alpha.kubernetes.io/pod"]}
+	paths(pod({"container.seccomp.security.alpha.kubernetes.io/app": "unconfined"}, {}, {})) == {["metadata", "annotations", "container.seccomp.security.alpha.kubernetes.io/app"]}
+}

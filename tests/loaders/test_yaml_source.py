@@ -69,3 +69,67 @@ def test_nesting_beyond_the_depth_limit_is_an_input_error() -> None:
     text = "a: " + "[" * 60 + "]" * 60 + "\n"
     stream = load_yaml_stream(text, "deep.yaml", YamlLimits(max_depth=50))
     assert stream.documents == [] and "nesting deeper than 50" in stream.errors[0].message
+
+
+def test_the_alias_bomb_error_points_at_the_first_anchor_that_explodes() -> None:
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]" for i in range(1, 9)]
+    stream = load_yaml_stream("\n".join(lines) + "\n", "bomb.yaml")  # default limit: 1,000,000 nodes
+    # a4 expands to 111,111 nodes, a5 to 1,111,111: a5 on line 6 is where the budget ends
+    assert [(e.line, e.message) for e in stream.errors] == [
+        (6, ("this YAML node expands to more than 1000000 YAML nodes (aliases expanded; limits.max_yaml_nodes); "
+             "the document is not evaluated"))
+    ]
+
+
+def test_a_recursive_alias_is_an_error_not_a_hang() -> None:
+    stream = load_yaml_stream("ok: 1\nloop: &a [1, *a]\n", "f.yaml")
+    assert stream.documents == [] and [(e.line, e.message) for e in stream.errors] == [
+        (2, "recursive alias: a node contains itself; the document is not evaluated")
+    ]
+
+
+def test_the_depth_error_names_the_line_where_the_limit_is_crossed() -> None:
+    text = "a:\n" + "".join("  " * (i + 1) + "- \n" for i in range(60))
+    stream = load_yaml_stream(text, "deep.yaml", YamlLimits(max_depth=50))
+    assert [(e.line, e.message) for e in stream.errors] == [
+        (52, "YAML nesting deeper than 50 levels (limits.max_depth); the document is not evaluated")
+    ]
+
+
+def test_documents_beyond_the_limit_are_an_error_at_the_first_one_dropped() -> None:
+    stream = load_yaml_stream("a: 1\n---\nb: 2\n---\nc: 3\n", "f.yaml", YamlLimits(max_documents=2))
+    assert [d.data for d in stream.documents] == [{"a": 1}, {"b": 2}]
+    assert [(e.line, e.message) for e in stream.errors] == [
+        (5, "more than 2 YAML documents in one file (limits.max_documents); the rest is not evaluated")
+    ]
+
+
+def test_nel_and_unicode_line_separators_do_not_shift_lines() -> None:
+    # LibYAML breaks lines at U+0085, U+2028 and U+2029 too; editors and reports count "\n" only
+    stream = load_yaml_stream("a: 1 # x\x85# y\u2028# z\nb:\n  c: 2\nb: 3\n", "f.yaml")
+    assert stream.documents[0].spans[("b", "c")].line == 3
+    assert [e.line for e in stream.errors] == [4]
+
+
+def test_a_bad_value_is_an_error_on_its_line_that_does_not_quote_it() -> None:
+    stream = load_yaml_stream("a: 1\nsecret: !!int hunter2\nb: !!bool maybe\nc: !!python/name:os.system x\n", "f.yaml")
+    assert stream.documents == [] and [(e.line, e.message) for e in stream.errors] == [
+        (2, "the value does not fit its tag tag:yaml.org,2002:int: fix the value or remove the tag")
+    ]
+    stream = load_yaml_stream("b: !!bool maybe\n---\nc: !!python/name:os.system x\n---\nd: " + "9" * 5000 + "\n", "f.yaml")
+    assert [(e.line, e.message) for e in stream.errors] == [
+        (1, "the value does not fit its tag tag:yaml.org,2002:bool: fix the value or remove the tag"),
+        (3, "unsupported YAML tag tag:yaml.org,2002:python/name:os.system: remove it"),
+        (5, "invalid YAML value: a number of 5000 digits; no consumer reads it as written"),
+    ]
+
+
+def test_a_huge_flat_document_is_stopped_while_it_is_composed_and_earlier_documents_stay() -> None:
+    text = "a: 1\n---\nb:\n" + "".join(f"  - {i}\n" for i in range(100))
+    stream = load_yaml_stream(text, "f.yaml", YamlLimits(max_nodes=50))
+    assert [d.data for d in stream.documents] == [{"a": 1}]
+    # document 2: its mapping, the key b and the sequence are nodes 1-3, item i is node i + 4
+    assert [(e.line, e.message) for e in stream.errors] == [
+        (51, "a YAML document of more than 50 nodes (limits.max_yaml_nodes); the rest of the file is not evaluated")
+    ]

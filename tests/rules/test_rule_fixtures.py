@@ -16,7 +16,7 @@ from astra_guard.rules.catalog import load_catalog
 from astra_guard.scan import scan
 
 HERE = Path(__file__).resolve().parent
-FRAMEWORK_RULES = {"input-error"}
+FRAMEWORK_RULES = {"input-error", "suppression-invalid", "suppression-expired", "suppression-unused"}  # tests/suppressions
 
 
 def rule_dir(rule_id: str) -> Path:

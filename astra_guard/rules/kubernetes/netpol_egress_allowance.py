@@ -12,6 +12,7 @@ from astra_guard.engine.python_rules import RuleContext
 from astra_guard.findings import Severity, Violation
 from astra_guard.model import Resource
 from astra_guard.rules.kubernetes._selectors import (
+    PolicyIndex,
     Workload,
     by_namespace,
     describe_workloads,
@@ -20,7 +21,6 @@ from astra_guard.rules.kubernetes._selectors import (
     policy_types,
     port_number,
     rules,
-    selects,
     types_path,
     workloads,
 )
@@ -177,9 +177,9 @@ def check(context: RuleContext) -> Iterator[Violation]:
     policies = policies_by_namespace(context.resources)
     by_policy: dict[int, tuple[Resource, list[Gap]]] = {}
     for namespace, members in by_namespace(workloads(context.resources)).items():
-        egress_policies = [p for p in policies.get(namespace, []) if "Egress" in policy_types(p)]
+        egress_policies = PolicyIndex([p for p in policies.get(namespace, []) if "Egress" in policy_types(p)])
         for workload in members:
-            selecting = [p for p in egress_policies if selects(p, workload.labels)]
+            selecting = egress_policies.selecting(workload.labels)
             if not selecting:
                 continue  # egress not isolated: k8s-netpol-default-deny speaks for it
             allowed = [r for p in selecting for r in rules(p, "egress")]

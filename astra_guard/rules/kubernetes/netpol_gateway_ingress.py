@@ -10,6 +10,7 @@ from astra_guard.findings import Severity, Violation
 from astra_guard.model import Resource
 from astra_guard.rules.kubernetes._selectors import (
     Workload,
+    WorkloadIndex,
     by_namespace,
     describe_labels,
     describe_port,
@@ -19,7 +20,6 @@ from astra_guard.rules.kubernetes._selectors import (
     policy_types,
     port_allows,
     rules,
-    selects,
     workloads,
 )
 from astra_guard.rules.meta import Param, RuleMeta
@@ -168,8 +168,9 @@ def check(context: RuleContext) -> Iterator[Violation]:
             continue
         ingress_policies = [p for p in policies.get(namespace, []) if "Ingress" in policy_types(p)]
         covered: set[int] = set()
+        index = WorkloadIndex(members)
         for policy in ingress_policies:
-            selected = [w for w in members if selects(policy, w.labels)]
+            selected = index.selected_by(policy)
             if not selected:
                 continue
             yield from _judge_policy(policy, selected, gateway)

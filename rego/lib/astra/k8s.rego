@@ -68,7 +68,7 @@ container_setting(c, field) := {"value": v, "path": array.concat(c.path, ["secur
 	v := security_context(c)[field]
 } else := {"value": null, "path": array.concat(c.path, ["securityContext", field])}
 
-describe(c) := sprintf("%s '%s'", [kind_label[c.list], c.name])
+describe(c) := sprintf("%s '%v'", [kind_label[c.list], c.name])
 
 kind_label := {
 	"containers": "container",

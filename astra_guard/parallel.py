@@ -1,0 +1,127 @@
+"""Independent tasks shared between this process and forked copies of it.
+
+regorus holds the GIL while it evaluates, so threads cannot spread Rego over the cores; forked
+processes can, and they start with everything already built: the compiled policies, the input
+set, the resources. Only the tasks' results travel back (pickled, through a pipe), never the
+inputs.
+
+The tasks wait in a pipe, as 4-byte indexes written before the fork; each process reads the
+next index when it is free, so the work balances itself however uneven the tasks are. A pipe
+read of 4 bytes is atomic, so no task runs twice. A worker that dies, or whose result cannot be
+read, costs only time: this process runs the tasks it did not get back.
+
+`ASTRA_GUARD_JOBS=1` keeps everything in this process (the default: one process per CPU this
+process may use). Without `os.fork` (Windows) or with other threads running (forking a
+threaded process is unsafe), the tasks run here, one after the other.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import signal
+import struct
+import threading
+from collections.abc import Callable, Sequence
+from typing import Any
+
+JOBS_ENV = "ASTRA_GUARD_JOBS"
+_INDEX = struct.Struct(">I")
+_MAX_QUEUED = 60_000 // _INDEX.size  # the queue must fit the pipe buffer (64 KiB on Linux)
+
+
+def available_jobs() -> int:
+    """Processes to use: $ASTRA_GUARD_JOBS, else the CPUs this process may run on."""
+    configured = os.environ.get(JOBS_ENV, "").strip()
+    if configured.isdigit() and int(configured) > 0:
+        return int(configured)
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return os.cpu_count() or 1
+
+
+def can_fork() -> bool:
+    return hasattr(os, "fork") and threading.active_count() == 1
+
+
+def _next_task(queue: int) -> int | None:
+    chunk = os.read(queue, _INDEX.size)
+    return _INDEX.unpack(chunk)[0] if len(chunk) == _INDEX.size else None
+
+
+def _worker(tasks: Sequence[Callable[[], Any]], queue: int, results: int) -> None:
+    """The forked side: run tasks until the queue is empty, send back {index: result}; never return."""
+    code = 1
+    try:
+        signal.signal(signal.SIGINT, signal.SIG_DFL)  # the parent handles Ctrl-C and reaps us
+        done: dict[int, Any] = {}
+        while (index := _next_task(queue)) is not None:
+            done[index] = tasks[index]()
+        payload = pickle.dumps(done, protocol=pickle.HIGHEST_PROTOCOL)
+        view = memoryview(payload)
+        while view:
+            view = view[os.write(results, view):]
+        code = 0
+    finally:
+        os._exit(code)  # no atexit handlers, no second flush of the parent's buffers
+
+
+def _collect(pid: int, results: int) -> dict[int, Any]:
+    chunks = []
+    while chunk := os.read(results, 1 << 20):
+        chunks.append(chunk)
+    _, status = os.waitpid(pid, 0)
+    if os.waitstatus_to_exitcode(status) != 0:
+        return {}
+    try:
+        done = pickle.loads(b"".join(chunks))
+    except Exception:  # noqa: BLE001 - a truncated payload: the tasks are run again here
+        return {}
+    return done if isinstance(done, dict) else {}
+
+
+def run_tasks(tasks: Sequence[Callable[[], Any]], jobs: int, meanwhile: Callable[[], None] | None = None) -> list[Any]:
+    """Every task's result, in task order. `meanwhile` runs here while the workers start.
+
+    Tasks should be queued longest first. A task that raises in a worker is run again here,
+    where its exception propagates as it would without workers.
+    """
+    jobs = min(jobs, len(tasks) + 1 if meanwhile else len(tasks))
+    if jobs <= 1 or len(tasks) > _MAX_QUEUED or not can_fork():
+        if meanwhile:
+            meanwhile()
+        return [task() for task in tasks]
+    queue_read, queue_write = os.pipe()
+    os.write(queue_write, b"".join(_INDEX.pack(i) for i in range(len(tasks))))
+    os.close(queue_write)
+    workers: list[tuple[int, int]] = []  # (pid, read end of its results pipe)
+    done: dict[int, Any] = {}
+    try:
+        for _ in range(jobs - 1):
+            results_read, results_write = os.pipe()
+            pid = os.fork()
+            if pid == 0:
+                os.close(results_read)
+                _worker(tasks, queue_read, results_write)
+            os.close(results_write)
+            workers.append((pid, results_read))
+        if meanwhile:
+            meanwhile()
+        while (index := _next_task(queue_read)) is not None:
+            done[index] = tasks[index]()
+        while workers:
+            pid, results_read = workers[-1]
+            done.update(_collect(pid, results_read))
+            workers.pop()
+            os.close(results_read)
+    finally:
+        os.close(queue_read)
+        for pid, results_read in workers:  # only after an exception here: stop and reap the rest
+            try:
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+            except (ProcessLookupError, ChildProcessError):
+                pass
+            os.close(results_read)
+    return [done[i] if i in done else tasks[i]() for i in range(len(tasks))]

@@ -1,0 +1,202 @@
+"""A cache of parsed files, by content: what makes a pre-commit scan of a large repository fast.
+
+A pre-commit hook loads the whole repository as context on every commit, and every file but
+the one or two changed parses to exactly what it parsed to last time. The cache keeps each
+file's `LoadResult`, keyed by the SHA-256 of everything the result depends on:
+
+- the file's bytes, its path as reports name it, its loader family and the YAML limits;
+- the code that parses it: astra-guard's loaders and model (their source, hashed), the
+  Python version, and the installed PyYAML, python-hcl2, lark and dockerfile-parse.
+
+So an entry is never stale: change a byte of the file, of a loader or of a parser library and
+the key changes. Entries are written to a temporary file and renamed into place (atomic on
+POSIX and Windows), so concurrent scans, even of different versions, read either a whole entry
+or none; each entry carries the digest of its payload and the full key, and anything that does
+not verify is a miss. Values are `marshal`led plain data (no pickle: reading the cache never
+runs code). Entries, and the directories of other code versions, not written for
+`MAX_AGE_DAYS` are removed, at most once a day.
+
+Location: `$ASTRA_GUARD_CACHE_DIR`, else `$XDG_CACHE_HOME/astra-guard`, else
+`~/.cache/astra-guard`. `astra-guard scan --no-cache` (or `ASTRA_GUARD_NO_CACHE=1`) disables it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import marshal
+import os
+import shutil
+import sys
+import tempfile
+import time
+from dataclasses import fields
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from astra_guard import __version__
+from astra_guard.loaders import load_bytes
+from astra_guard.loaders.yaml_source import YamlLimits
+from astra_guard.model import InputError, LoadResult, Resource, Skipped, Span
+
+CACHE_DIR_ENV = "ASTRA_GUARD_CACHE_DIR"
+NO_CACHE_ENV = "ASTRA_GUARD_NO_CACHE"
+FORMAT = b"astra-guard parse cache 1\n"
+MAX_AGE_DAYS = 14
+PRUNE_EVERY_SECONDS = 24 * 3600
+PARSERS = ("yaml", "_yaml", "hcl2", "lark", "dockerfile_parse")
+_PACKAGE = Path(__file__).resolve().parent
+
+
+def default_cache_dir() -> Path | None:
+    """Where the cache lives, or None when the environment disables it."""
+    if os.environ.get(NO_CACHE_ENV, "").strip() not in ("", "0"):
+        return None
+    if os.environ.get(CACHE_DIR_ENV):
+        return Path(os.environ[CACHE_DIR_ENV])
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "astra-guard"
+
+
+@cache
+def code_key() -> str:
+    """What the parse of a file depends on besides the file: our parsing code, the parsers."""
+    digest = hashlib.sha256(f"{__version__}\0{sys.version}\0{marshal.version}\0".encode())
+    for path in sorted([*(_PACKAGE / "loaders").glob("*.py"), _PACKAGE / "model.py", Path(__file__)]):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    for name in PARSERS:  # an upgrade rewrites the package's files: their size and time change
+        spec = importlib.util.find_spec(name)
+        origin = spec.origin if spec and spec.origin else ""
+        stat = os.stat(origin) if origin and os.path.exists(origin) else None
+        digest.update(f"{name}\0{origin}\0{stat.st_size if stat else 0}\0{stat.st_mtime_ns if stat else 0}\0".encode())
+    for cls in (LoadResult, Resource, InputError, Skipped):
+        digest.update(",".join(f.name for f in fields(cls)).encode())
+    return digest.hexdigest()
+
+
+# --- LoadResult <-> marshal-able plain data -----------------------------------------------------
+
+_RESOURCE_FIELDS = tuple(f.name for f in fields(Resource))
+_RESULT_FIELDS = tuple(f.name for f in fields(LoadResult) if f.name not in ("resources", "errors", "skipped"))
+
+
+def flatten(result: LoadResult) -> tuple[Any, ...]:
+    """Plain tuples, lists and dicts; span indexes shared between resources stay shared."""
+    tables: dict[int, int] = {}
+    span_tables: list[tuple[tuple[Any, ...], tuple[tuple[Any, ...], ...]]] = []
+    resources = []
+    for resource in result.resources:
+        spans = resource.spans
+        if id(spans) not in tables:
+            tables[id(spans)] = len(span_tables)
+            span_tables.append((tuple(spans), tuple(tuple(s) for s in spans.values())))
+        resources.append(tuple(tables[id(spans)] if name == "spans" else getattr(resource, name) for name in _RESOURCE_FIELDS))
+    return (
+        tuple(getattr(result, name) for name in _RESULT_FIELDS),
+        span_tables,
+        resources,
+        [(e.file, e.line, e.message, e.column) for e in result.errors],
+        [(s.file, s.line, s.reason) for s in result.skipped],
+    )
+
+
+def unflatten(flat: tuple[Any, ...]) -> LoadResult:
+    header, span_tables, resources, errors, skipped = flat
+    indexes = [dict(zip(paths, map(Span._make, spans), strict=True)) for paths, spans in span_tables]
+    spans_at = _RESOURCE_FIELDS.index("spans")
+    result = LoadResult(**dict(zip(_RESULT_FIELDS, header, strict=True)))
+    for values in resources:
+        values = list(values)
+        values[spans_at] = indexes[values[spans_at]]
+        result.resources.append(Resource(*values))
+    result.errors = [InputError(*e) for e in errors]
+    result.skipped = [Skipped(*s) for s in skipped]
+    return result
+
+
+# --- the cache ------------------------------------------------------------------------------------
+
+
+class ParseCache:
+    """Parsed files by content, under `directory/parsed/<code version>/`."""
+
+    def __init__(self, directory: Path) -> None:
+        self.root = directory / "parsed"
+        self.directory = self.root / code_key()[:32]
+
+    def load(self, raw: bytes, rel: str, family: str, limits: YamlLimits | None = None) -> LoadResult:
+        """`load_bytes(raw, rel, family, limits)`, from the cache when this exact parse was done before."""
+        key = hashlib.sha256(f"{code_key()}\0{rel}\0{family}\0{limits!r}\0".encode() + raw).hexdigest()
+        path = self.directory / key[:2] / key
+        cached = self._read(path, key)
+        if cached is not None:
+            return cached
+        result = load_bytes(raw, rel, family, limits)
+        self._write(path, key, result)
+        return result
+
+    def _read(self, path: Path, key: str) -> LoadResult | None:
+        try:
+            blob = path.read_bytes()
+        except OSError:
+            return None
+        header = len(FORMAT) + 32
+        if not blob.startswith(FORMAT) or hashlib.sha256(blob[header:]).digest() != blob[len(FORMAT):header]:
+            return None
+        try:
+            stored_key, flat = marshal.loads(blob[header:])
+            return unflatten(flat) if stored_key == key else None
+        except (ValueError, TypeError, EOFError, IndexError, KeyError):
+            return None
+
+    def _write(self, path: Path, key: str, result: LoadResult) -> None:
+        try:
+            payload = marshal.dumps((key, flatten(result)))
+        except ValueError:  # a value marshal cannot hold: this file is simply not cached
+            return
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+            try:
+                with os.fdopen(handle, "wb") as out:
+                    out.write(FORMAT + hashlib.sha256(payload).digest() + payload)
+                os.replace(temporary, path)
+            except BaseException:
+                os.unlink(temporary)
+                raise
+        except OSError:  # a read-only or full disk costs speed, never the scan
+            return
+
+    def prune(self, now: float | None = None) -> None:
+        """At most once a day: drop entries and other code versions' directories not written for MAX_AGE_DAYS."""
+        now = time.time() if now is None else now
+        stamp = self.root / ".pruned"
+        try:
+            if now - stamp.stat().st_mtime < PRUNE_EVERY_SECONDS:
+                return
+        except FileNotFoundError:
+            pass
+        except OSError:
+            return
+        try:
+            self.root.mkdir(parents=True, exist_ok=True, mode=0o700)
+            stamp.touch()
+            cutoff = now - MAX_AGE_DAYS * 24 * 3600
+            for version in self.root.iterdir():
+                if version.is_dir() and version != self.directory and version.stat().st_mtime < cutoff:
+                    shutil.rmtree(version, ignore_errors=True)
+            for entry in self.directory.glob("*/*") if self.directory.is_dir() else ():
+                if entry.stat().st_mtime < cutoff:
+                    entry.unlink(missing_ok=True)
+        except OSError:
+            return
+
+
+def open_cache(directory: Path | None) -> ParseCache | None:
+    """The cache under `directory` (None: no cache), pruned if it is time."""
+    if directory is None:
+        return None
+    parse_cache = ParseCache(directory)
+    parse_cache.prune()
+    return parse_cache

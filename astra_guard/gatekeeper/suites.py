@@ -17,12 +17,17 @@ from typing import Any
 from astra_guard.gatekeeper.export import constraint, constraint_kind, dump
 from astra_guard.rules.meta import RuleMeta
 
-FIXTURES = Path(__file__).resolve().parents[2] / "tests" / "rules"
+def fixtures_root() -> Path:
+    """tests/rules of the source checkout: beside the package, or (installed package) the working directory's."""
+    for candidate in (Path(__file__).resolve().parents[2] / "tests" / "rules", Path.cwd() / "tests" / "rules"):
+        if candidate.is_dir():
+            return candidate
+    return Path(__file__).resolve().parents[2] / "tests" / "rules"
 
 
 def fixture_files(meta: RuleMeta) -> list[Path]:
     """The rule's fixture cases: files, and for a referential rule also directories (its inventory)."""
-    folder = FIXTURES / meta.family / meta.id.split("-", 1)[1].replace("-", "_")
+    folder = fixtures_root() / meta.family / meta.id.split("-", 1)[1].replace("-", "_")
     return sorted(
         p for kind in ("fail", "pass") for p in (folder / kind).glob("*")
         if (p.is_file() and p.suffix in (".yaml", ".yml", ".json")) or (p.is_dir() and meta.referential)

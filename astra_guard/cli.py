@@ -16,7 +16,7 @@ import click
 from astra_guard import __version__
 from astra_guard.errors import AstraGuardError
 
-FORMATS = ("console", "json", "sarif", "gitlab", "junit")
+FORMATS = ("console", "json", "sarif", "gitlab", "junit", "markdown")
 FAIL_ON = ("critical", "high", "medium", "low", "never")
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 

@@ -23,6 +23,10 @@ def render(fmt: str, result: ScanResult, catalog: RuleCatalog, color: bool, incl
         from astra_guard.report import sarif
 
         return sarif.render(result, catalog, include_suppressed=include_suppressed)
+    if fmt == "markdown":
+        from astra_guard.report import markdown
+
+        return markdown.render(result, catalog)
     if fmt == "gitlab":
         from astra_guard.report import gitlab
 

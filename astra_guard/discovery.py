@@ -61,7 +61,8 @@ def discover(paths: list[Path], root: Path | None = None, excluded: Callable[[st
     found = Discovery(root)
     seen: set[Path] = set()
 
-    def consider(path: Path, explicit: bool) -> None:
+    def consider(path: Path, explicit: bool, real_dir: str | None = None) -> None:
+        """`real_dir`: the directory's resolved path, when known (a walk resolves each directory once)."""
         rel = path.relative_to(root).as_posix() if _inside(path.absolute(), root) else path.as_posix()
         if excluded(rel):
             return
@@ -73,7 +74,7 @@ def discover(paths: list[Path], root: Path | None = None, excluded: Callable[[st
                 found.unrecognised += 1
             return
         try:
-            real = path.resolve()
+            real = Path(real_dir, path.name) if real_dir is not None and not os.path.islink(path) else path.resolve()
         except (OSError, RuntimeError):  # a symlink loop (RuntimeError before Python 3.13)
             found.skipped.append(Skipped(rel, 1, "symbolic link that never reaches a file (a loop); not followed"))
             return
@@ -91,18 +92,18 @@ def discover(paths: list[Path], root: Path | None = None, excluded: Callable[[st
             consider(given, explicit=True)
             continue
         for dirpath, dirnames, filenames in os.walk(given, followlinks=False):
-            here = Path(dirpath)
-            for d in sorted(d for d in dirnames if (here / d).is_symlink() and d not in SKIPPED_DIRS):
+            here, real_dir = Path(dirpath), os.path.realpath(dirpath)
+            for d in sorted(d for d in dirnames if os.path.islink(os.path.join(dirpath, d)) and d not in SKIPPED_DIRS):
                 rel = (here / d).relative_to(root).as_posix() if _inside(here / d, root) else (here / d).as_posix()
                 if not excluded(rel):  # os.walk does not follow them: say so
                     found.skipped.append(Skipped(rel, 1, "symbolic link to a directory; not followed"))
             dirnames[:] = sorted(
                 d for d in dirnames
-                if d not in SKIPPED_DIRS and not (here / d / "pyvenv.cfg").is_file()  # any virtualenv
+                if d not in SKIPPED_DIRS and not os.path.isfile(os.path.join(dirpath, d, "pyvenv.cfg"))  # any virtualenv
                 and not (_inside(here / d, root) and excluded((here / d).relative_to(root).as_posix()))
             )
             for name in sorted(filenames):
                 if name not in OWN_FILES:
-                    consider(Path(dirpath) / name, explicit=False)
+                    consider(Path(dirpath) / name, explicit=False, real_dir=real_dir)
     found.files.sort(key=lambda f: f.rel)
     return found

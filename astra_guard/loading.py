@@ -5,15 +5,19 @@ ends. CPython's cyclic collector would walk them again and again as they pile up
 they hold no cycles and are freed by reference counting. `quiet_gc` pauses it while a scan
 builds and judges them, then lets it run.
 
-`load_all` loads files in order. Above a size worth a fork it shares them, in chunks, with
-forked workers (`astra_guard.parallel`), which send back the loaded results pickled; this
-process loads its own share meanwhile. Files are taken in batches so a caller that stops
-early (the `limits.max_resources` ceiling) never has the whole repository loaded first.
+`load_all` loads files in order. It loads the first few here and times them: when files take
+long (they are parsed, not read from the parse cache) and the rest would take long enough, it
+shares the rest, in chunks, with forked workers (`astra_guard.parallel`), which send back the
+loaded results pickled while this process loads its own share. Sending a result back costs
+about what reading it from the cache does, so cached files stay here. Files are taken in
+batches so a caller that stops early (the `limits.max_resources` ceiling) never has the whole
+repository loaded first.
 """
 
 from __future__ import annotations
 
 import gc
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import partial
@@ -22,7 +26,9 @@ from astra_guard.discovery import SourceFile
 from astra_guard.model import LoadResult
 from astra_guard.parallel import available_jobs, run_tasks
 
-PARALLEL_MIN_BYTES = 512 * 1024  # below this a batch loads faster in this process alone
+PROBE_FILES = 32  # loaded here first, to time what a file costs
+PARALLEL_MIN_FILE_SECONDS = 0.001  # a parse, not a cache hit: worth sending back from a worker
+PARALLEL_MIN_SECONDS = 0.5  # the rest must take this long here for workers to pay off
 BATCH_FILES = 4096  # files loaded before the caller sees any of them
 CHUNK_FILES = 16  # files per task handed to a worker
 
@@ -39,26 +45,24 @@ def quiet_gc() -> Iterator[None]:
             gc.enable()
 
 
-def _size(source: SourceFile) -> int:
-    try:
-        return source.path.stat().st_size
-    except OSError:
-        return 0
-
-
 def _load_chunk(load: Callable[[SourceFile], LoadResult], chunk: Sequence[SourceFile]) -> list[LoadResult]:
     return [load(source) for source in chunk]
 
 
 def load_all(sources: Sequence[SourceFile], load: Callable[[SourceFile], LoadResult],
              jobs: int | None = None) -> Iterator[LoadResult]:
-    """`load(source)` for every source, in order; shared with forked workers when large."""
+    """`load(source)` for every source, in order; shared with forked workers when worth it."""
     jobs = available_jobs() if jobs is None else jobs
-    for start in range(0, len(sources), BATCH_FILES):
-        batch = sources[start:start + BATCH_FILES]
-        if jobs <= 1 or sum(_size(s) for s in batch) < PARALLEL_MIN_BYTES:
-            yield from (load(source) for source in batch)
-            continue
+    probe = sources[:PROBE_FILES]
+    started = time.process_time()
+    yield from (load(source) for source in probe)
+    per_file = (time.process_time() - started) / max(len(probe), 1)
+    rest = sources[len(probe):]
+    if jobs <= 1 or per_file < PARALLEL_MIN_FILE_SECONDS or per_file * len(rest) < PARALLEL_MIN_SECONDS:
+        yield from (load(source) for source in rest)
+        return
+    for start in range(0, len(rest), BATCH_FILES):
+        batch = rest[start:start + BATCH_FILES]
         chunks = [batch[i:i + CHUNK_FILES] for i in range(0, len(batch), CHUNK_FILES)]
         for loaded in run_tasks([partial(_load_chunk, load, chunk) for chunk in chunks], jobs):
             yield from loaded

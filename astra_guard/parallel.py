@@ -2,13 +2,15 @@
 
 regorus holds the GIL while it evaluates, so threads cannot spread Rego over the cores; forked
 processes can, and they start with everything already built: the compiled policies, the input
-set, the resources. Only the tasks' results travel back (pickled, through a pipe), never the
-inputs.
+set, the resources. Only the tasks' results travel back, never the inputs.
 
 The tasks wait in a pipe, as 4-byte indexes written before the fork; each process reads the
 next index when it is free, so the work balances itself however uneven the tasks are. A pipe
-read of 4 bytes is atomic, so no task runs twice. A worker that dies, or whose result cannot be
-read, costs only time: this process runs the tasks it did not get back.
+read of 4 bytes is atomic, so no task runs twice. A worker pickles each result as soon as it
+has it, into a memory file of its own (never a pipe: nothing waits for a reader), so the cost
+of sending results is part of the balance and nothing is left to pickle at the end. A worker
+that dies, or whose results cannot be read, costs only time: this process runs the tasks it
+did not get back.
 
 `ASTRA_GUARD_JOBS=1` keeps everything in this process (the default: one process per CPU this
 process may use). Without `os.fork` (Windows) or with other threads running (forking a
@@ -21,12 +23,15 @@ import os
 import pickle
 import signal
 import struct
+import tempfile
 import threading
 from collections.abc import Callable, Sequence
+from contextlib import suppress
 from typing import Any
 
 JOBS_ENV = "ASTRA_GUARD_JOBS"
 _INDEX = struct.Struct(">I")
+_RECORD = struct.Struct(">IQ")  # task index, payload length
 _MAX_QUEUED = 60_000 // _INDEX.size  # the queue must fit the pipe buffer (64 KiB on Linux)
 
 
@@ -50,35 +55,52 @@ def _next_task(queue: int) -> int | None:
     return _INDEX.unpack(chunk)[0] if len(chunk) == _INDEX.size else None
 
 
+def _results_file() -> int:
+    """An anonymous file for one worker's results: in memory where the OS offers one."""
+    if hasattr(os, "memfd_create"):
+        try:
+            return os.memfd_create("astra-guard-results", os.MFD_CLOEXEC)
+        except OSError:
+            pass
+    return os.dup(tempfile.TemporaryFile().fileno())
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
 def _worker(tasks: Sequence[Callable[[], Any]], queue: int, results: int) -> None:
-    """The forked side: run tasks until the queue is empty, send back {index: result}; never return."""
+    """The forked side: run tasks until the queue is empty, each result written as it comes; never return."""
     code = 1
     try:
         signal.signal(signal.SIGINT, signal.SIG_DFL)  # the parent handles Ctrl-C and reaps us
-        done: dict[int, Any] = {}
         while (index := _next_task(queue)) is not None:
-            done[index] = tasks[index]()
-        payload = pickle.dumps(done, protocol=pickle.HIGHEST_PROTOCOL)
-        view = memoryview(payload)
-        while view:
-            view = view[os.write(results, view):]
+            payload = pickle.dumps(tasks[index](), protocol=pickle.HIGHEST_PROTOCOL)
+            _write_all(results, _RECORD.pack(index, len(payload)) + payload)
         code = 0
     finally:
         os._exit(code)  # no atexit handlers, no second flush of the parent's buffers
 
 
 def _collect(pid: int, results: int) -> dict[int, Any]:
-    chunks = []
-    while chunk := os.read(results, 1 << 20):
-        chunks.append(chunk)
-    _, status = os.waitpid(pid, 0)
-    if os.waitstatus_to_exitcode(status) != 0:
-        return {}
-    try:
-        done = pickle.loads(b"".join(chunks))
-    except Exception:  # noqa: BLE001 - a truncated payload: the tasks are run again here
-        return {}
-    return done if isinstance(done, dict) else {}
+    """The results a finished worker wrote; whole records only (a worker that died keeps those)."""
+    os.waitpid(pid, 0)
+    os.lseek(results, 0, os.SEEK_SET)
+    with os.fdopen(os.dup(results), "rb") as handle:
+        blob = handle.read()
+    done: dict[int, Any] = {}
+    at = 0
+    while at + _RECORD.size <= len(blob):
+        index, size = _RECORD.unpack_from(blob, at)
+        at += _RECORD.size
+        if at + size > len(blob):
+            break
+        with suppress(Exception):  # an unreadable record: the task is run again here
+            done[index] = pickle.loads(blob[at:at + size])
+        at += size
+    return done
 
 
 def run_tasks(tasks: Sequence[Callable[[], Any]], jobs: int, meanwhile: Callable[[], None] | None = None) -> list[Any]:
@@ -95,33 +117,31 @@ def run_tasks(tasks: Sequence[Callable[[], Any]], jobs: int, meanwhile: Callable
     queue_read, queue_write = os.pipe()
     os.write(queue_write, b"".join(_INDEX.pack(i) for i in range(len(tasks))))
     os.close(queue_write)
-    workers: list[tuple[int, int]] = []  # (pid, read end of its results pipe)
+    workers: list[tuple[int, int]] = []  # (pid, its results file)
     done: dict[int, Any] = {}
     try:
         for _ in range(jobs - 1):
-            results_read, results_write = os.pipe()
+            results = _results_file()
             pid = os.fork()
             if pid == 0:
-                os.close(results_read)
-                _worker(tasks, queue_read, results_write)
-            os.close(results_write)
-            workers.append((pid, results_read))
+                _worker(tasks, queue_read, results)
+            workers.append((pid, results))
         if meanwhile:
             meanwhile()
         while (index := _next_task(queue_read)) is not None:
             done[index] = tasks[index]()
         while workers:
-            pid, results_read = workers[-1]
-            done.update(_collect(pid, results_read))
+            pid, results = workers[-1]
+            done.update(_collect(pid, results))
             workers.pop()
-            os.close(results_read)
+            os.close(results)
     finally:
         os.close(queue_read)
-        for pid, results_read in workers:  # only after an exception here: stop and reap the rest
+        for pid, results in workers:  # only after an exception here: stop and reap the rest
             try:
                 os.kill(pid, signal.SIGKILL)
                 os.waitpid(pid, 0)
             except (ProcessLookupError, ChildProcessError):
                 pass
-            os.close(results_read)
+            os.close(results)
     return [done[i] if i in done else tasks[i]() for i in range(len(tasks))]

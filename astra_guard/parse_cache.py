@@ -9,8 +9,8 @@ file's `LoadResult`, keyed by the SHA-256 of everything the result depends on:
   Python version, and the installed PyYAML, python-hcl2, lark and dockerfile-parse.
 
 So an entry is never stale: change a byte of the file, of a loader or of a parser library and
-the key changes. Entries are written to a temporary file and renamed into place (atomic on
-POSIX and Windows), so concurrent scans, even of different versions, read either a whole entry
+the key changes. Entries are written to a temporary file (a name no other process uses,
+opened exclusively) and renamed into place (atomic on POSIX and Windows), so concurrent scans, even of different versions, read either a whole entry
 or none; each entry carries the digest of its payload and the full key, and anything that does
 not verify is a miss. Values are `marshal`led plain data (no pickle: reading the cache never
 runs code). Entries, and the directories of other code versions, not written for
@@ -24,12 +24,14 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import itertools
 import marshal
 import os
+import secrets
 import shutil
 import sys
-import tempfile
 import time
+from contextlib import suppress
 from dataclasses import fields
 from functools import cache
 from pathlib import Path
@@ -124,6 +126,9 @@ class ParseCache:
     def __init__(self, directory: Path) -> None:
         self.root = directory / "parsed"
         self.directory = self.root / code_key()[:32]
+        self._folders: set[str] = set()  # created by this process
+        self._names = itertools.count()  # temporary names: pid, counter and salt, opened exclusively
+        self._salt = secrets.token_hex(4)
 
     def load(self, raw: bytes, rel: str, family: str, limits: YamlLimits | None = None) -> LoadResult:
         """`load_bytes(raw, rel, family, limits)`, from the cache when this exact parse was done before."""
@@ -155,18 +160,21 @@ class ParseCache:
             payload = marshal.dumps((key, flatten(result)))
         except ValueError:  # a value marshal cannot hold: this file is simply not cached
             return
+        folder = str(path.parent)
+        temporary = f"{folder}/.tmp-{os.getpid()}-{next(self._names)}-{self._salt}"
         try:
-            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+            if folder not in self._folders:
+                os.makedirs(folder, mode=0o700, exist_ok=True)
+                self._folders.add(folder)
+            handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
             try:
-                with os.fdopen(handle, "wb") as out:
-                    out.write(FORMAT + hashlib.sha256(payload).digest() + payload)
-                os.replace(temporary, path)
-            except BaseException:
-                os.unlink(temporary)
-                raise
+                _write_all(handle, FORMAT + hashlib.sha256(payload).digest() + payload)
+            finally:
+                os.close(handle)
+            os.replace(temporary, path)
         except OSError:  # a read-only or full disk costs speed, never the scan
-            return
+            with suppress(OSError):
+                os.unlink(temporary)
 
     def prune(self, now: float | None = None) -> None:
         """At most once a day: drop entries and other code versions' directories not written for MAX_AGE_DAYS."""
@@ -191,6 +199,12 @@ class ParseCache:
                     entry.unlink(missing_ok=True)
         except OSError:
             return
+
+
+def _write_all(handle: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(handle, view):]
 
 
 def open_cache(directory: Path | None) -> ParseCache | None:

@@ -176,10 +176,11 @@ class EmbeddedRegoEngine:
         narrows which resources are judged; all of them still fill `data.inventory`.
         """
         if any(meta.referential for meta, _ in self.rules):
-            from astra_guard.engine.inventory import build_inventory
+            from astra_guard.engine.inventory import build_inventory, synced_kinds
 
+            kinds = synced_kinds(k for meta, _ in self.rules for k in meta.sync)
             self.engine.clear_data()
-            self.engine.add_data_json(json.dumps({"inventory": build_inventory(resources)}))
+            self.engine.add_data_json(json.dumps({"inventory": build_inventory(resources, kinds)}))
         groups = group_by_kind(resources if judged is None else [r for r in resources if judged(r)])
         families = {meta.family for meta, _ in self.rules}
         batch = json.dumps({family: {kind: [review(r) for r in members] for kind, members in groups.get(family, {}).items()}

@@ -200,6 +200,7 @@ def load_yaml_stream(text: str, file: str, limits: YamlLimits | None = None, sch
     limits = limits or YamlLimits()
     stream = YamlStream()
     lines = LineTable(text)
+    aliases = "*" in text  # without one, every document is a tree (see check_expansion)
     try:
         for index, root in enumerate(compose_all(text, limits.max_nodes)):
             if index >= limits.max_documents:
@@ -213,7 +214,7 @@ def load_yaml_stream(text: str, file: str, limits: YamlLimits | None = None, sch
             converter = _Converter(file, _schema_of(root) if schema == AUTO else schema, stream.errors, lines)
             converter.spans[()] = converter.span(root, root)  # the document itself
             try:
-                check_expansion(root, limits)
+                check_expansion(root, limits, aliases)
                 data = converter.convert(root, ())
             except Rejected as exc:
                 stream.errors.append(InputError(file, lines(exc.line), str(exc)))

@@ -45,22 +45,21 @@ selects_all(p) if {
 
 types(p) := object.get(object.get(p, "spec", {}), "policyTypes", [])
 
-denies(p, direction) if {
-	selects_all(p)
+# The policies that select every pod of the namespace: the only ones that can deny all traffic
+# (selected once per object, not once per direction and per use).
+open_policies := [p | some p in policies; selects_all(p)]
+
+missing := [d | some d in ["Ingress", "Egress"]; not any_denies(d)]
+
+# A policy denies a direction when it selects every pod, isolates the direction and allows nothing.
+any_denies(direction) if {
+	some p in open_policies
 	direction in types(p)
 	count(object.get(object.get(p, "spec", {}), lower(direction), [])) == 0
 }
 
-missing := [d | some d in ["Ingress", "Egress"]; not any_denies(d)]
-
-any_denies(direction) if {
-	some p in policies
-	denies(p, direction)
-}
-
 near_misses := [note |
-	some p in policies
-	selects_all(p)
+	some p in open_policies
 	some d in missing
 	note := near_miss(p, d)
 ]

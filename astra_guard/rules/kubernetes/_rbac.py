@@ -182,7 +182,11 @@ def _index_subjects(index: RbacIndex, binding: Resource) -> None:
 
 
 def build_index(context: RuleContext) -> RbacIndex:
-    """Index the Kubernetes resources of a scan in one pass."""
+    """Index the Kubernetes resources of a scan in one pass (once per scan: the rules share it)."""
+    return context.memo("rbac-index", lambda: _build_index(context))
+
+
+def _build_index(context: RuleContext) -> RbacIndex:
     index = RbacIndex()
     for resource in context.of_family("kubernetes"):
         kind, key = resource.kind, (namespace_of(resource), resource.name)

@@ -10,10 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from astra_guard.model import Path, Resource
 from astra_guard.pods import Container, Pod, containers, pod_of
+
+if TYPE_CHECKING:  # pragma: no cover
+    from astra_guard.engine.python_rules import RuleContext
 
 DEFAULT_NAMESPACE = "default"
 
@@ -201,6 +204,11 @@ class PolicyIndex:
         for pair in labels.items():
             positions.update(self.by_label.get(pair, ()))
         return [self.policies[i] for i in sorted(positions) if selects(self.policies[i], labels)]
+
+
+def workloads_in(context: RuleContext) -> list[Workload]:
+    """`workloads(context.resources)`, computed once per scan for all the rules that ask."""
+    return list(context.memo("workloads", lambda: workloads(context.resources)))
 
 
 def by_namespace(items: Iterable[Workload]) -> dict[str, list[Workload]]:

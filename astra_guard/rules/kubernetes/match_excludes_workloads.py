@@ -16,7 +16,7 @@ from typing import Any
 from astra_guard.engine.python_rules import RuleContext
 from astra_guard.findings import Severity, Violation
 from astra_guard.model import Resource
-from astra_guard.rules.kubernetes._selectors import Workload, matches, workloads
+from astra_guard.rules.kubernetes._selectors import Workload, matches, workloads_in
 from astra_guard.rules.kubernetes.constraint_template_missing import group_of, is_constraint
 from astra_guard.rules.meta import RuleMeta
 
@@ -136,7 +136,7 @@ def _config(resource: Resource, running: dict[str, list[Workload]]) -> Iterator[
 
 def check(context: RuleContext) -> Iterator[Violation]:
     running: dict[str, list[Workload]] = {}
-    for workload in workloads(context.resources):
+    for workload in workloads_in(context):
         running.setdefault(workload.namespace, []).append(workload)
     if not running:
         return

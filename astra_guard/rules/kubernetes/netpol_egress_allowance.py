@@ -22,7 +22,7 @@ from astra_guard.rules.kubernetes._selectors import (
     port_number,
     rules,
     types_path,
-    workloads,
+    workloads_in,
 )
 from astra_guard.rules.meta import RuleMeta
 
@@ -176,7 +176,7 @@ def _message(policy: Resource, gaps: list[Gap]) -> str:
 def check(context: RuleContext) -> Iterator[Violation]:
     policies = policies_by_namespace(context.resources)
     by_policy: dict[int, tuple[Resource, list[Gap]]] = {}
-    for namespace, members in by_namespace(workloads(context.resources)).items():
+    for namespace, members in by_namespace(workloads_in(context)).items():
         egress_policies = PolicyIndex([p for p in policies.get(namespace, []) if "Egress" in policy_types(p)])
         for workload in members:
             selecting = egress_policies.selecting(workload.labels)

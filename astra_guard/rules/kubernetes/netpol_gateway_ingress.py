@@ -20,7 +20,7 @@ from astra_guard.rules.kubernetes._selectors import (
     policy_types,
     port_allows,
     rules,
-    workloads,
+    workloads_in,
 )
 from astra_guard.rules.meta import Param, RuleMeta
 
@@ -163,7 +163,7 @@ def check(context: RuleContext) -> Iterator[Violation]:
     gateway_text = describe_labels(gateway)
     policies = policies_by_namespace(context.resources)
     exempt = gateway_namespaces(context.resources, gateway)
-    for namespace, members in by_namespace(workloads(context.resources)).items():
+    for namespace, members in by_namespace(workloads_in(context)).items():
         if namespace in exempt:
             continue
         ingress_policies = [p for p in policies.get(namespace, []) if "Ingress" in policy_types(p)]

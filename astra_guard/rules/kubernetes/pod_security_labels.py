@@ -8,7 +8,7 @@ from typing import Any
 from astra_guard.engine.python_rules import RuleContext
 from astra_guard.findings import Severity, Violation
 from astra_guard.model import Path, Resource
-from astra_guard.rules.kubernetes._selectors import Workload, workloads
+from astra_guard.rules.kubernetes._selectors import Workload, workloads_in
 from astra_guard.rules.meta import RuleMeta
 
 ENFORCE = "pod-security.kubernetes.io/enforce"
@@ -58,7 +58,7 @@ def _missing_namespace(namespace: str, workload: Workload) -> Violation:
 def check(context: RuleContext) -> Iterator[Violation]:
     namespaces = {r.name: r for r in context.of_kind("Namespace")}
     running: dict[str, list[Workload]] = {}
-    for workload in workloads(context.resources):
+    for workload in workloads_in(context):
         running.setdefault(workload.namespace, []).append(workload)
     for namespace, members in running.items():
         manifest = namespaces.get(namespace)

@@ -1,0 +1,109 @@
+"""The parse cache: the same result as parsing, keyed by everything the parse depends on."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from astra_guard import parse_cache
+from astra_guard.loaders import load_bytes
+from astra_guard.parse_cache import ParseCache, default_cache_dir, flatten, unflatten
+from astra_guard.scan import ScanOptions, scan
+
+LIST = b"""apiVersion: v1
+kind: List
+items:
+  - {apiVersion: v1, kind: ConfigMap, metadata: {name: a}}
+  - {apiVersion: v1, kind: ConfigMap, metadata: {name: b}}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: p, namespace: x}
+spec: {containers: [{name: c, image: "r/c:1"}]}
+"""
+
+
+def entries(cache: ParseCache) -> list[Path]:
+    return sorted(p for p in cache.directory.glob("*/*") if p.is_file())
+
+
+def test_a_cached_parse_is_the_parse_and_spans_shared_by_a_list_stay_shared(tmp_path: Path) -> None:
+    cache = ParseCache(tmp_path)
+    fresh = load_bytes(LIST, "k/list.yaml", "kubernetes")
+    first = cache.load(LIST, "k/list.yaml", "kubernetes")
+    again = cache.load(LIST, "k/list.yaml", "kubernetes")
+    assert len(entries(cache)) == 1
+    assert first == fresh and again == fresh
+    assert again.resources[0].spans is again.resources[1].spans  # one document, one span index
+    assert unflatten(flatten(fresh)) == fresh
+
+
+def test_the_key_covers_content_path_family_and_limits(tmp_path: Path) -> None:
+    cache = ParseCache(tmp_path)
+    cache.load(LIST, "k/list.yaml", "kubernetes")
+    cache.load(LIST + b"# changed\n", "k/list.yaml", "kubernetes")
+    cache.load(LIST, "k/other.yaml", "kubernetes")
+    moved = cache.load(LIST, "k/other.yaml", "kubernetes")
+    assert len(entries(cache)) == 3
+    assert {r.file for r in moved.resources} == {"k/other.yaml"}
+
+
+def test_a_corrupt_or_foreign_entry_is_a_miss_and_is_replaced(tmp_path: Path) -> None:
+    cache = ParseCache(tmp_path)
+    cache.load(LIST, "k/list.yaml", "kubernetes")
+    (entry,) = entries(cache)
+    entry.write_bytes(entry.read_bytes()[:-10])  # truncated: the digest no longer matches
+    assert cache.load(LIST, "k/list.yaml", "kubernetes") == load_bytes(LIST, "k/list.yaml", "kubernetes")
+    entry.write_bytes(b"not a cache entry")
+    assert cache.load(LIST, "k/list.yaml", "kubernetes") == load_bytes(LIST, "k/list.yaml", "kubernetes")
+
+
+def test_an_unwritable_cache_costs_speed_never_the_scan(tmp_path: Path) -> None:
+    blocker = tmp_path / "file-not-dir"
+    blocker.write_text("")
+    assert ParseCache(blocker).load(LIST, "k/list.yaml", "kubernetes") == load_bytes(LIST, "k/list.yaml", "kubernetes")
+
+
+def test_a_scan_with_the_cache_reports_exactly_what_one_without_does(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    (repo / "k8s").mkdir(parents=True)
+    (repo / "k8s" / "list.yaml").write_bytes(LIST)
+    (repo / "k8s" / "bad.yaml").write_text("a: [1,\n")
+    (repo / "Dockerfile").write_text("FROM alpine:3\nUSER root\n")
+    plain = scan([repo], ScanOptions())
+    cold = scan([repo], ScanOptions(cache_dir=tmp_path / "cache"))
+    warm = scan([repo], ScanOptions(cache_dir=tmp_path / "cache"))
+    for result in (cold, warm):
+        assert result.findings == plain.findings and result.errors == plain.errors
+        assert [f.sha256 for f in result.files] == [f.sha256 for f in plain.files]
+
+
+def test_pruning_drops_old_entries_and_old_versions_at_most_once_a_day(tmp_path: Path) -> None:
+    cache = ParseCache(tmp_path)
+    cache.load(LIST, "k/list.yaml", "kubernetes")
+    old_version = cache.root / ("0" * 32)
+    old_version.mkdir()
+    (entry,) = entries(cache)
+    long_ago = entry.stat().st_mtime - 100 * 24 * 3600
+    os.utime(entry, (long_ago, long_ago))
+    os.utime(old_version, (long_ago, long_ago))
+    cache.prune()
+    assert entries(cache) == [] and not old_version.exists()
+    cache.load(LIST, "k/list.yaml", "kubernetes")
+    (entry,) = entries(cache)
+    os.utime(entry, (long_ago, long_ago))
+    cache.prune()  # pruned less than a day ago: nothing happens
+    assert entries(cache) == [entry]
+
+
+def test_the_environment_chooses_or_disables_the_cache(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv(parse_cache.CACHE_DIR_ENV, str(tmp_path))
+    assert default_cache_dir() == tmp_path
+    monkeypatch.setenv(parse_cache.NO_CACHE_ENV, "1")
+    assert default_cache_dir() is None
+    monkeypatch.delenv(parse_cache.NO_CACHE_ENV)
+    monkeypatch.delenv(parse_cache.CACHE_DIR_ENV)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert default_cache_dir() == tmp_path / "xdg" / "astra-guard"

@@ -86,10 +86,14 @@ def discover(paths: list[Path], root: Path | None = None, excluded: Callable[[st
         seen.add(real)
         found.files.append(SourceFile(real, rel, family))
 
+    real_parents: dict[str, str] = {}  # a pre-commit run names thousands of files in few directories
     for given in paths:
         given = given.absolute()
         if given.is_file():
-            consider(given, explicit=True)
+            parent = str(given.parent)
+            if parent not in real_parents:
+                real_parents[parent] = os.path.realpath(parent)
+            consider(given, explicit=True, real_dir=real_parents[parent])
             continue
         for dirpath, dirnames, filenames in os.walk(given, followlinks=False):
             here, real_dir = Path(dirpath), os.path.realpath(dirpath)

@@ -5,8 +5,9 @@ the one or two changed parses to exactly what it parsed to last time. The cache 
 file's `LoadResult`, keyed by the SHA-256 of everything the result depends on:
 
 - the file's bytes, its path as reports name it, its loader family and the YAML limits;
-- the code that parses it: astra-guard's loaders and model (their source, hashed), the
-  Python version, and the installed PyYAML, python-hcl2, lark and dockerfile-parse.
+- the code that parses it: astra-guard's loaders and model (their source, hashed), every
+  other module of the package (its size and modification time), the Python version, and the
+  installed PyYAML, python-hcl2, lark and dockerfile-parse.
 
 So an entry is never stale: change a byte of the file, of a loader or of a parser library and
 the key changes. Entries are written to a temporary file (a name no other process uses,
@@ -33,7 +34,7 @@ import sys
 import time
 from contextlib import suppress
 from dataclasses import fields
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -67,6 +68,9 @@ def code_key() -> str:
     digest = hashlib.sha256(f"{__version__}\0{sys.version}\0{marshal.version}\0".encode())
     for path in sorted([*(_PACKAGE / "loaders").glob("*.py"), _PACKAGE / "model.py", Path(__file__)]):
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    for path in sorted(_PACKAGE.rglob("*.py")):  # anything else the loaders may come to import: any edit
+        stat = path.stat()
+        digest.update(f"{path.relative_to(_PACKAGE)}\0{stat.st_size}\0{stat.st_mtime_ns}\0".encode())
     for name in PARSERS:  # an upgrade rewrites the package's files: their size and time change
         spec = importlib.util.find_spec(name)
         origin = spec.origin if spec and spec.origin else ""
@@ -79,6 +83,7 @@ def code_key() -> str:
 
 # --- LoadResult <-> marshal-able plain data -----------------------------------------------------
 
+_span = partial(tuple.__new__, Span)  # Span._make without its Python-level call: spans are many
 _RESOURCE_FIELDS = tuple(f.name for f in fields(Resource))
 _RESULT_FIELDS = tuple(f.name for f in fields(LoadResult) if f.name not in ("resources", "errors", "skipped"))
 
@@ -105,7 +110,7 @@ def flatten(result: LoadResult) -> tuple[Any, ...]:
 
 def unflatten(flat: tuple[Any, ...]) -> LoadResult:
     header, span_tables, resources, errors, skipped = flat
-    indexes = [dict(zip(paths, map(Span._make, spans), strict=True)) for paths, spans in span_tables]
+    indexes = [dict(zip(paths, map(_span, spans), strict=True)) for paths, spans in span_tables]
     spans_at = _RESOURCE_FIELDS.index("spans")
     result = LoadResult(**dict(zip(_RESULT_FIELDS, header, strict=True)))
     for values in resources:

@@ -68,17 +68,27 @@ def machine() -> dict:
     dirty = subprocess.run(["git", "-C", str(REPO), "status", "--porcelain", "--untracked-files=no"],
                            check=False, capture_output=True, text=True)
     version = run([*astra_guard_command(), "--version"]).stdout.strip()
+    module = run([sys.executable, "-c", "import astra_guard; print(astra_guard.__file__)"],  # not from the cwd
+                 cwd=Path(tempfile.gettempdir())).stdout.strip()
     return {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version(),
-            "astra_guard": version, "commit": commit.stdout.strip() + ("+dirty" if dirty.stdout.strip() else ""),
+            "astra_guard": version, "module": module, "commit": commit.stdout.strip() + ("+dirty" if dirty.stdout.strip() else ""),
             "date": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "load_average_at_start": os.getloadavg()}
 
 
-def measure_size(n: int, root: Path, work: Path, env: dict[str, str]) -> dict:
+def limits_config(work: Path, env: dict[str, str]) -> list[str]:
+    """`--config` raising limits.max_resources, when this astra-guard knows the setting (older ones
+    have no such ceiling, and refuse the key)."""
+    config, probe = work / "limits.yaml", work / "probe"
+    config.write_text(LIMITS_CONFIG, encoding="utf-8")
+    probe.mkdir(exist_ok=True)
+    accepted = run(scan_argv(probe, work / "probe.json", "--config", str(config)), env).exit_code in (0, 1)
+    return ["--config", str(config)] if accepted else []
+
+
+def measure_size(n: int, root: Path, work: Path, env: dict[str, str], config: list[str]) -> dict:
     """One corpus: the scan and the parse-only floor, each in its own process."""
     report = work / f"report-{n}.json"
-    config = work / "limits.yaml"
-    config.write_text(LIMITS_CONFIG, encoding="utf-8")
-    argv = scan_argv(root, report, "--config", str(config))
+    argv = scan_argv(root, report, *config)
     scan = checked(argv, run(argv, env))
     summary = report_summary(report)
     parse_argv = [sys.executable, str(HERE / "parse_only.py"), str(root)]
@@ -100,13 +110,16 @@ def measure_size(n: int, root: Path, work: Path, env: dict[str, str]) -> dict:
 
 
 def measure_checkov(targets: list[tuple[str, Path]], repeat: int) -> dict:
-    checkov = shutil.which("checkov")
-    if checkov is None:
+    """Checkov (from $ASTRA_GUARD_CHECKOV, else PATH) on the same inputs, one process each."""
+    checkov = os.environ.get("ASTRA_GUARD_CHECKOV") or shutil.which("checkov")
+    if not checkov or not Path(checkov).exists() and shutil.which(checkov) is None:
         return {"installed": False}
-    out: dict = {"installed": True, "version_s": round(median_run([checkov, "--version"], repeat).seconds, 3)}
+    version = median_run([checkov, "--version"], repeat)
+    out: dict = {"installed": True, "executable": checkov, "version": version.stdout.strip(),
+                 "version_s": seconds(version.seconds)}
     for label, target in targets:
-        argv = [checkov, "-d", str(target), "-o", "json", "--quiet"]
-        out[label] = round(checked(argv, run(argv)).seconds, 3)
+        argv = [checkov, "-d", str(target), "-o", "json", "--quiet", "--skip-download"]
+        out[label] = seconds(checked(argv, run(argv)).seconds)
     return out
 
 
@@ -127,12 +140,16 @@ def verdicts(results: dict) -> dict[str, bool]:
 
 def print_table(results: dict) -> None:
     m = results["machine"]
-    print(f"\nastra-guard benchmark: {m['astra_guard']} ({m['commit']}), Python {m['python']}, {m['cpus']} CPUs")
+    print(f"\nastra-guard benchmark: {m['astra_guard']} ({m['commit']}; {m['module']}), Python {m['python']}, "
+          f"{m['cpus']} CPUs")
     v, s = results["version"], results["seed"]
     print(f"  astra-guard --version      {v['seconds']:7.3f} s   (CPU {v['cpu_seconds']:.3f} s; target <= "
           f"{TARGETS['version_s']} s, median of {v['runs']})")
     print(f"  seed scan ({s['files']} files)      {s['seconds']:7.3f} s   (CPU {s['cpu_seconds']:.3f} s; target <= "
-          f"{TARGETS['seed_s']} s, median of {s['runs']}, peak RSS {s['peak_rss_mb']} MB)")
+          f"{TARGETS['seed_s']} s, median of {s['runs']}, peak RSS {s['peak_rss_mb']} MB; JSON report, parse cache warm)")
+    for label, key in (("console report (default)", "console_report_s"), ("--no-cache (every file parsed)", "no_cache_s")):
+        if key in results.get("seed_variants", {}):
+            print(f"    {label:<30} {results['seed_variants'][key]:7.3f} s")
     header = ("services", "files", "resources", "findings", "scan s", "scan cpu s", "files/s", "res/s", "RSS MB",
               "tree RSS MB", "parse s", "scan/parse", "us/res")
     print("\n" + " ".join(f"{h:>11}" for h in header))
@@ -142,7 +159,8 @@ def print_table(results: dict) -> None:
                f"{r['peak_tree_rss_mb'] or 0:.0f}", f"{r['parse_only_s']:.2f}", f"{r['scan_over_parse']:.2f}x",
                f"{r['us_per_resource']:.0f}")
         print(" ".join(f"{c:>11}" for c in row))
-    print(f"(corpora scanned with --config setting limits.max_resources; cold parse cache; load average at start "
+    limits = "--config setting limits.max_resources" if results.get("limits_config") else "default settings"
+    print(f"(corpora scanned with {limits}; cold parse cache; load average at start "
           f"{', '.join(f'{x:.1f}' for x in m['load_average_at_start'])})")
     pc = results.get("pre_commit")
     if pc:
@@ -158,7 +176,8 @@ def print_table(results: dict) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="astra-guard performance benchmark (issue 8)")
     parser.add_argument("--sizes", default="100,1000,10000", help="services per corpus, comma-separated")
-    parser.add_argument("--vs-checkov", action="store_true", help="also time Checkov on the same corpora, if installed")
+    parser.add_argument("--vs-checkov", action="store_true",
+                        help="also time Checkov on the same corpora ($ASTRA_GUARD_CHECKOV, else checkov on PATH)")
     parser.add_argument("--checkov-max", type=int, default=1000, help="largest corpus given to Checkov (default 1000)")
     parser.add_argument("--json", type=Path, default=DEFAULT_JSON, help=f"where to write the numbers (default {DEFAULT_JSON})")
     parser.add_argument("--repeat", type=int, default=5, help="runs of each small measurement; the median is kept")
@@ -178,13 +197,19 @@ def main(argv: list[str] | None = None) -> int:
         results["seed"] = {"seconds": seconds(seed.seconds), "cpu_seconds": seconds(seed.cpu_seconds), "runs": args.repeat,
                            "peak_rss_mb": round(seed.peak_rss_mb, 1),
                            **{k: report_summary(work / "seed.json")[k] for k in ("files", "resources", "findings")}}
+        results["seed_variants"] = {  # the README's first command (console report), and a first run ever
+            "console_report_s": seconds(median_run([*astra_guard_command(), "scan", str(SEED)], args.repeat, env).seconds),
+            "no_cache_s": seconds(median_run(scan_argv(SEED, work / "seed.json", "--no-cache"), args.repeat, env).seconds),
+        }
         corpora: dict[int, Path] = {}
         results["sizes"] = []
+        config = limits_config(work, env)
+        results["limits_config"] = bool(config)
         for n in sizes:
             corpora[n] = work / f"services-{n}"
             generate(n, corpora[n])
             print(f"measuring {n} services ({counts(n).files} files)...", file=sys.stderr, flush=True)
-            results["sizes"].append(measure_size(n, corpora[n], work, env))
+            results["sizes"].append(measure_size(n, corpora[n], work, env, config))
         if 1000 not in corpora:
             corpora[1000] = work / "services-1000"
             generate(1000, corpora[1000])

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import regorus
 
@@ -46,12 +46,14 @@ UNSUPPORTED_BUILTINS = frozenset(
     }
 )
 DRIVER_PACKAGE = "astra.driver"
-# Below this many (rule, resource) judgements a batch is evaluated in this process: forking
+# Below this many (rule, resource) judgements a scan is evaluated in this process: forking
 # costs more than it saves.
-PARALLEL_MIN_JUDGEMENTS = 5_000
+PARALLEL_MIN_JUDGEMENTS = 2_000
+CHUNK_RESOURCES = 1_500  # at most this many resources are regorus's input at once (about 1 MB of JSON)
+CHUNKS_PER_JOB = 4  # when shared, at least this many chunks per process, so the processes finish together
 
-Groups = dict[str, dict[str, list[Resource]]]  # family -> kind -> resources, in input order
-Outcome = tuple[str, str | None, int | None, Any]  # ("v" | "f", kind, index in kind, violation | message)
+T = TypeVar("T")
+Outcome = tuple[int, str, int | None, Any]  # (rule index, "v" | "f", resource position, violation | message)
 
 
 @dataclass(frozen=True)
@@ -171,7 +173,9 @@ class EmbeddedRegoEngine:
                  judged: Callable[[Resource], bool] | None = None) -> tuple[list[tuple[str, Violation]], list[RuleFault]]:
         """Judge every resource with every rule: (rule id, violation) pairs and rule faults.
 
-        Rules are shared with forked workers when the batch is large (see `parallel`);
+        The resources go to regorus in chunks of `CHUNK_RESOURCES` (its copy of the input is
+        bounded by a chunk, not by the repository), every rule judging a whole chunk in one
+        evaluation; large scans share the chunks with forked workers (see `parallel`), and
         `meanwhile` (the Python rules, say) runs in this process while they start. `judged`
         narrows which resources are judged; all of them still fill `data.inventory`.
         """
@@ -181,61 +185,72 @@ class EmbeddedRegoEngine:
             kinds = synced_kinds(k for meta, _ in self.rules for k in meta.sync)
             self.engine.clear_data()
             self.engine.add_data_json(json.dumps({"inventory": build_inventory(resources, kinds)}))
-        groups = group_by_kind(resources if judged is None else [r for r in resources if judged(r)])
         families = {meta.family for meta, _ in self.rules}
-        batch = json.dumps({family: {kind: [review(r) for r in members] for kind, members in groups.get(family, {}).items()}
-                            for family in families})
-        self.engine.set_input_json(batch)
-        work = sorted(((index, meta, size) for index, (meta, _) in enumerate(self.rules)
-                       if (size := sum(len(m) for _, m in _members(meta, groups)))), key=lambda w: -w[2])
-        tasks = [partial(self._judge, index, meta, groups, batch) for index, meta, _ in work]
-        jobs = available_jobs() if sum(size for *_, size in work) >= PARALLEL_MIN_JUDGEMENTS else 1
-        outcomes = run_tasks(tasks, jobs, meanwhile)
-        position = {id(r): p for p, r in enumerate(resources)}
+        queue = [(p, r) for p, r in enumerate(resources) if r.family in families and (judged is None or judged(r))]
+        everything = group_by_kind([r for _, r in queue])
+        judgements = sum(len(m) for meta, _ in self.rules for _, m in _members(meta, everything))
+        jobs = available_jobs() if judgements >= PARALLEL_MIN_JUDGEMENTS else 1
+        count = max(-(-len(queue) // CHUNK_RESOURCES), CHUNKS_PER_JOB * jobs if jobs > 1 else 1)
+        size = max(-(-len(queue) // count), 1)
+        chunks = [queue[i:i + size] for i in range(0, len(queue), size)]
+        outcomes = [o for chunk in run_tasks([partial(self._judge, c) for c in chunks], jobs, meanwhile) for o in chunk]
+        outcomes.sort(key=lambda o: (o[0], o[2] if o[2] is not None else -1))  # rule, then input order
         found: list[tuple[str, Violation]] = []
         faults: list[RuleFault] = []
-        for (index, meta, _), outcome in sorted(zip(work, outcomes), key=lambda pair: pair[0][0]):
-            rule_found: list[tuple[int, Violation]] = []
-            rule_faults: list[tuple[int, RuleFault]] = []
-            for what, kind, i, value in outcome:
-                resource = groups[meta.family][kind][i] if kind is not None else None
-                at = position[id(resource)] if resource is not None else -1
-                if what == "v":
-                    rule_found.append((at, _violation(resource, value, meta.id)))
-                else:
-                    rule_faults.append((at, RuleFault(meta.id, resource, value)))
-            found += [(meta.id, v) for _, v in sorted(rule_found, key=lambda pair: pair[0])]
-            faults += [f for _, f in sorted(rule_faults, key=lambda pair: pair[0])]
+        failed_whole: set[int] = set()  # a rule that fails on a whole chunk is reported once
+        for index, what, position, value in outcomes:
+            meta = self.rules[index][0]
+            if what == "v":
+                found.append((meta.id, _violation(resources[position], value, meta.id)))
+            elif position is not None:
+                faults.append(RuleFault(meta.id, resources[position], value))
+            elif index not in failed_whole:
+                failed_whole.add(index)
+                faults.append(RuleFault(meta.id, None, value))
         return found, faults
 
-    def _judge(self, index: int, meta: RuleMeta, groups: Groups, batch: str) -> list[Outcome]:
-        """One rule over its whole batch: ("v", kind, i, violation) and ("f", kind, i, message) outcomes."""
-        try:
-            results = json.loads(self.engine.eval_rule_as_json(f"data.{DRIVER_PACKAGE}.r{index}"))
-        except BaseException as exc:  # noqa: BLE001 - a Rust panic is a BaseException
-            if isinstance(exc, KeyboardInterrupt):
-                raise
-            outcomes = self._isolate(index, meta, groups)
-            self.engine.set_input_json(batch)
-            if not any(what == "f" for what, *_ in outcomes):
-                outcomes.append(("f", None, None, clean_error(exc)))
-            return outcomes
-        return [("v", kind, i, v) for kind, i, v in results or ()]
-
-    def _isolate(self, index: int, meta: RuleMeta, groups: Groups) -> list[Outcome]:
-        """After a batch failed: evaluate resource by resource, so one bad object costs one error."""
+    def _judge(self, chunk: list[tuple[int, Resource]]) -> list[Outcome]:
+        """Every rule over one chunk: (rule, "v", position, violation) and (rule, "f", position, message)."""
+        groups: dict[str, dict[str, list[tuple[int, Resource]]]] = {}
+        for position, resource in chunk:
+            groups.setdefault(resource.family, {}).setdefault(resource.kind, []).append((position, resource))
+        batch = json.dumps({family: {kind: [review(r) for _, r in members] for kind, members in of_family.items()}
+                            for family, of_family in groups.items()})
+        self.engine.set_input_json(batch)
         outcomes: list[Outcome] = []
-        for kind, members in _members(meta, groups):
-            for i, resource in enumerate(members):
+        for index, (meta, _) in enumerate(self.rules):
+            members = _members(meta, groups)
+            if not members:
+                continue
+            try:
+                results = json.loads(self.engine.eval_rule_as_json(f"data.{DRIVER_PACKAGE}.r{index}"))
+            except BaseException as exc:  # noqa: BLE001 - a Rust panic is a BaseException
+                if isinstance(exc, KeyboardInterrupt):
+                    raise
+                isolated = self._isolate(index, meta, members)
+                self.engine.set_input_json(batch)
+                outcomes += isolated
+                if not any(what == "f" for _, what, _, _ in isolated):  # no one object to blame
+                    outcomes.append((index, "f", None, clean_error(exc)))
+                continue
+            of_family = groups[meta.family]
+            outcomes += [(index, "v", of_family[kind][i][0], v) for kind, i, v in results or ()]
+        return outcomes
+
+    def _isolate(self, index: int, meta: RuleMeta, members: list[tuple[str, list[tuple[int, Resource]]]]) -> list[Outcome]:
+        """After a chunk failed: evaluate resource by resource, so one bad object costs one error."""
+        outcomes: list[Outcome] = []
+        for kind, of_kind in members:
+            for position, resource in of_kind:
                 self.engine.set_input_json(json.dumps({meta.family: {kind: [review(resource)]}}))
                 try:
                     results = json.loads(self.engine.eval_rule_as_json(f"data.{DRIVER_PACKAGE}.r{index}"))
                 except BaseException as exc:  # noqa: BLE001
                     if isinstance(exc, KeyboardInterrupt):
                         raise
-                    outcomes.append(("f", kind, i, clean_error(exc)))
+                    outcomes.append((index, "f", position, clean_error(exc)))
                     continue
-                outcomes += [("v", kind, i, v) for _, _, v in results or ()]
+                outcomes += [(index, "v", position, v) for _, _, v in results or ()]
         return outcomes
 
 
@@ -244,15 +259,15 @@ def scoped_kinds(meta: RuleMeta) -> list[str]:
     return sorted(set(meta.kinds)) if meta.family == "kubernetes" else []
 
 
-def group_by_kind(resources: list[Resource]) -> Groups:
-    groups: Groups = {}
+def group_by_kind(resources: list[Resource]) -> dict[str, dict[str, list[Resource]]]:
+    groups: dict[str, dict[str, list[Resource]]] = {}
     for resource in resources:
         groups.setdefault(resource.family, {}).setdefault(resource.kind, []).append(resource)
     return groups
 
 
-def _members(meta: RuleMeta, groups: Groups) -> list[tuple[str, list[Resource]]]:
-    """(kind, resources) the rule judges, in the driver's order."""
+def _members(meta: RuleMeta, groups: dict[str, dict[str, list[T]]]) -> list[tuple[str, list[T]]]:
+    """(kind, members) the rule judges, in the driver's order."""
     of_family = groups.get(meta.family, {})
     kinds = scoped_kinds(meta)
     return [(k, of_family[k]) for k in kinds if k in of_family] if kinds else list(of_family.items())

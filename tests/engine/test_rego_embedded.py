@@ -98,3 +98,35 @@ def test_the_shipped_policies_call_no_builtin_regorus_lacks() -> None:
     for path in sorted(rego_root().rglob("*.rego")):
         engine.add_policy(str(path), path.read_text())
     check_builtins(engine)  # raises PolicyError naming file, line and builtin
+
+
+def test_a_rule_judges_only_the_kinds_its_metadata_names_as_its_constraint_matches_them(tmp_path: Path) -> None:
+    rule = policy(tmp_path, "every", 'violation contains {"msg": input.review.object.kind}')
+    scoped = RuleMeta(id="test-every", title="t", severity=Severity.HIGH, checklist_item=None, rationale="r",
+                      remediation="Fix it.", family="kubernetes", engine="rego", source="x.rego",
+                      package="test.every", kinds=("Deployment",))
+    deployment = Resource("kubernetes", "Deployment", "d", "d.yaml", {"kind": "Deployment", "metadata": {"name": "d"}},
+                          {(): Span("d.yaml", 1, 1, 1, 1)})
+    found, _ = EmbeddedRegoEngine([(scoped, rule)], [], {}).evaluate([pod("p"), deployment])
+    assert [v.message for _, v in found] == ["Deployment"]
+
+
+def test_chunks_shared_with_workers_give_the_verdicts_of_one_batch_in_the_same_order(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import astra_guard.engine.rego_embedded as embedded
+
+    named = policy(tmp_path, "named", 'violation contains {"msg": input.review.object.metadata.name} if input.review.object.metadata.name != "ok"')
+    broken = policy(tmp_path, "broken", 'violation contains {"msg": "x"} if { to_number(input.review.object.metadata.name) > 1 }')
+    rules = [(meta("test-named", "test.named"), named), (meta("test-broken", "test.broken"), broken)]
+    resources = [pod(name) for name in ("5", "ok", "bad", "7", "worse", "not-a-number", "9")]
+
+    def verdicts() -> tuple[list[tuple[str, str, str]], list[tuple[str, str | None]]]:
+        found, faults = EmbeddedRegoEngine(rules, [], {}).evaluate(resources)
+        return ([(rid, v.resource.name, v.message) for rid, v in found],
+                [(f.rule_id, f.resource.name if f.resource else None) for f in faults])
+
+    one_batch = verdicts()
+    monkeypatch.setattr(embedded, "CHUNK_RESOURCES", 2)
+    monkeypatch.setattr(embedded, "PARALLEL_MIN_JUDGEMENTS", 0)
+    assert verdicts() == one_batch
+    assert one_batch[1] == [("test-broken", n) for n in ("ok", "bad", "worse", "not-a-number")]

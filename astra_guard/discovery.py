@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from astra_guard.errors import UsageError
 from astra_guard.loaders import family_by_name
@@ -44,26 +44,41 @@ def scan_root(paths: list[Path]) -> Path:
     return Path(os.path.commonpath([str(p) for p in parents]))
 
 
-def _inside(path: Path, root: Path) -> bool:
-    try:
-        path.relative_to(root)
-    except ValueError:
-        return False
-    return True
+def _relative(path: str, root: str) -> str | None:
+    """`path` (absolute, normalised) relative to `root` in POSIX form, or None when outside it."""
+    if path == root:
+        return "."
+    prefix = root if root.endswith(os.sep) else root + os.sep
+    if not path.startswith(prefix):
+        return None
+    rel = path[len(prefix):]
+    return rel if os.sep == "/" else rel.replace(os.sep, "/")
 
 
-def discover(paths: list[Path], root: Path | None = None, excluded: Callable[[str], bool] = lambda _: False) -> Discovery:
-    """Every file under `paths` that a loader reads, in a stable order; `excluded` prunes."""
-    for p in paths:
-        if not p.exists() and not p.is_symlink():
+def discover(paths: Sequence[Path | str], root: Path | None = None, excluded: Callable[[str], bool] = lambda _: False) -> Discovery:
+    """Every file under `paths` that a loader reads, in a stable order; `excluded` prunes.
+
+    Paths are handled as strings (a walk of a monorepo names thousands of files: `pathlib`
+    per file would cost more than the walk); only the files found become `Path`s. A `str`
+    in `paths` must be absolute (as a caller listing a repository's files builds them).
+    """
+    given_paths = [p if isinstance(p, str) else str(p.absolute()) for p in paths]
+    for p, here in zip(paths, given_paths):
+        if not os.path.lexists(here):
             raise UsageError(f"no such file or directory: {p}")
-    root = (root or scan_root(paths)).resolve()
+    root = (root or scan_root([Path(p) for p in paths])).resolve()
+    top = str(root)
     found = Discovery(root)
-    seen: set[Path] = set()
+    seen: set[str] = set()
 
-    def consider(path: Path, explicit: bool, real_dir: str | None = None) -> None:
-        """`real_dir`: the directory's resolved path, when known (a walk resolves each directory once)."""
-        rel = path.relative_to(root).as_posix() if _inside(path.absolute(), root) else path.as_posix()
+    def named(path: str) -> str:
+        """How reports name a path: relative to the root when inside it, else as given."""
+        rel = _relative(path, top)
+        return rel if rel is not None else Path(path).as_posix()
+
+    def consider(path: str, explicit: bool, real_dir: str) -> None:
+        """`real_dir`: the resolved path of the file's directory (resolved once per directory)."""
+        rel = named(path)
         if excluded(rel):
             return
         family = family_by_name(rel)
@@ -74,40 +89,41 @@ def discover(paths: list[Path], root: Path | None = None, excluded: Callable[[st
                 found.unrecognised += 1
             return
         try:
-            real = Path(real_dir, path.name) if real_dir is not None and not os.path.islink(path) else path.resolve()
+            real = os.path.join(real_dir, os.path.basename(path)) if not os.path.islink(path) else str(Path(path).resolve())
         except (OSError, RuntimeError):  # a symlink loop (RuntimeError before Python 3.13)
             found.skipped.append(Skipped(rel, 1, "symbolic link that never reaches a file (a loop); not followed"))
             return
-        if not _inside(real, root):
+        if _relative(real, top) is None:
             found.skipped.append(Skipped(rel, 1, "symbolic link to a file outside the scan root; not followed"))
             return
         if real in seen:
             return
         seen.add(real)
-        found.files.append(SourceFile(real, rel, family))
+        found.files.append(SourceFile(Path(real), rel, family))
 
     real_parents: dict[str, str] = {}  # a pre-commit run names thousands of files in few directories
-    for given in paths:
-        given = given.absolute()
-        if given.is_file():
-            parent = str(given.parent)
+    for here in given_paths:
+        if os.path.isfile(here):
+            parent = os.path.dirname(here)
             if parent not in real_parents:
                 real_parents[parent] = os.path.realpath(parent)
-            consider(given, explicit=True, real_dir=real_parents[parent])
+            consider(here, explicit=True, real_dir=real_parents[parent])
             continue
-        for dirpath, dirnames, filenames in os.walk(given, followlinks=False):
-            here, real_dir = Path(dirpath), os.path.realpath(dirpath)
-            for d in sorted(d for d in dirnames if os.path.islink(os.path.join(dirpath, d)) and d not in SKIPPED_DIRS):
-                rel = (here / d).relative_to(root).as_posix() if _inside(here / d, root) else (here / d).as_posix()
+        real_dirs = {here: os.path.realpath(here)}  # a directory walked into is no link: parent's + name
+        for dirpath, dirnames, filenames in os.walk(here, followlinks=False):
+            real_dir = real_dirs.pop(dirpath)
+            for d in sorted(d for d in dirnames if d not in SKIPPED_DIRS and os.path.islink(os.path.join(dirpath, d))):
+                rel = named(os.path.join(dirpath, d))
                 if not excluded(rel):  # os.walk does not follow them: say so
                     found.skipped.append(Skipped(rel, 1, "symbolic link to a directory; not followed"))
             dirnames[:] = sorted(
                 d for d in dirnames
                 if d not in SKIPPED_DIRS and not os.path.isfile(os.path.join(dirpath, d, "pyvenv.cfg"))  # any virtualenv
-                and not (_inside(here / d, root) and excluded((here / d).relative_to(root).as_posix()))
+                and not ((rel := _relative(os.path.join(dirpath, d), top)) is not None and excluded(rel))
             )
+            real_dirs.update((os.path.join(dirpath, d), os.path.join(real_dir, d)) for d in dirnames)
             for name in sorted(filenames):
                 if name not in OWN_FILES:
-                    consider(Path(dirpath) / name, explicit=False, real_dir=real_dir)
+                    consider(os.path.join(dirpath, name), explicit=False, real_dir=real_dir)
     found.files.sort(key=lambda f: f.rel)
     return found

@@ -137,8 +137,13 @@ def secret_values(resource: Resource) -> Iterator[str]:
                     yield pair.group("value").strip("\"'")
 
 
+def file_secrets(loaded: LoadResult) -> tuple[str, ...]:
+    """The secret values a file's resources hold (what `LoadResult.secrets` caches)."""
+    return tuple(dict.fromkeys(v for r in loaded.resources for v in secret_values(r)))
+
+
 def mask_scan(findings: list[Finding], errors: list[InputError], files: Iterable[LoadResult]) -> tuple[list[Finding], list[InputError]]:
     """Findings and input errors with their messages masked, using the secrets the scan read."""
-    masker = Masker.for_resources(r for loaded in files for r in loaded.resources)
+    masker = Masker(v for loaded in files for v in (file_secrets(loaded) if loaded.secrets is None else loaded.secrets))
     return ([replace(f, message=masker.mask(f.message)) for f in findings],
             [replace(e, message=masker.mask(e.message)) for e in errors])

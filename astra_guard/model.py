@@ -8,10 +8,11 @@ that exists when the offending field is absent.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple, Union
+from typing import Any, NamedTuple
 
-PathPart = Union[str, int]
+PathPart = str | int
 Path = tuple[PathPart, ...]
 
 
@@ -25,7 +26,7 @@ class Span(NamedTuple):
     end_column: int
 
 
-SpanIndex = dict[Path, Span]
+SpanIndex = Mapping[Path, Span]  # a dict from the loaders; decoded lazily from the parse cache
 
 
 @dataclass(slots=True)
@@ -90,3 +91,4 @@ class LoadResult:
     sha256: str = ""
     errors: list[InputError] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
+    secrets: tuple[str, ...] | None = field(default=None, compare=False)  # literals under secret-looking names, once known (masking)

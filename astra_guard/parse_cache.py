@@ -32,6 +32,7 @@ import secrets
 import shutil
 import sys
 import time
+from collections.abc import Iterator, Mapping
 from contextlib import suppress
 from dataclasses import fields
 from functools import cache, partial
@@ -41,11 +42,13 @@ from typing import Any
 from astra_guard import __version__
 from astra_guard.loaders import load_bytes
 from astra_guard.loaders.yaml_source import YamlLimits
-from astra_guard.model import InputError, LoadResult, Resource, Skipped, Span
+from astra_guard.masking import file_secrets
+from astra_guard.model import InputError, LoadResult, Resource, Skipped, Span, SpanIndex
+from astra_guard.model import Path as ModelPath
 
 CACHE_DIR_ENV = "ASTRA_GUARD_CACHE_DIR"
 NO_CACHE_ENV = "ASTRA_GUARD_NO_CACHE"
-FORMAT = b"astra-guard parse cache 1\n"
+FORMAT = b"astra-guard parse cache 2\n"
 MAX_AGE_DAYS = 14
 PRUNE_EVERY_SECONDS = 24 * 3600
 PARSERS = ("yaml", "_yaml", "hcl2", "lark", "dockerfile_parse")
@@ -88,16 +91,60 @@ _RESOURCE_FIELDS = tuple(f.name for f in fields(Resource))
 _RESULT_FIELDS = tuple(f.name for f in fields(LoadResult) if f.name not in ("resources", "errors", "skipped"))
 
 
+class PackedSpans(Mapping[ModelPath, Span]):
+    """A cached document's span index, decoded the first time it is read.
+
+    Spans are most of a parse (one per key and list item) and a scan reads few of them: only
+    the resources with a finding are located. So a cache hit keeps each index as the bytes
+    it was stored as, and decodes them on first use.
+    """
+
+    __slots__ = ("_index", "_packed")
+
+    def __init__(self, packed: bytes) -> None:
+        self._packed = packed
+        self._index: dict[ModelPath, Span] | None = None
+
+    @property
+    def index(self) -> dict[ModelPath, Span]:
+        if self._index is None:
+            paths, spans = marshal.loads(self._packed)
+            self._index = dict(zip(paths, map(_span, spans), strict=True))
+        return self._index
+
+    def __getitem__(self, path: ModelPath) -> Span:
+        return self.index[path]
+
+    def get(self, path: ModelPath, default: Any = None) -> Any:
+        return self.index.get(path, default)
+
+    def __contains__(self, path: object) -> bool:
+        return path in self.index
+
+    def __iter__(self) -> Iterator[ModelPath]:
+        return iter(self.index)
+
+    def __len__(self) -> int:
+        return len(self.index)
+
+    def __reduce__(self) -> tuple[type[PackedSpans], tuple[bytes]]:  # sent back by a forked worker
+        return PackedSpans, (self._packed,)
+
+
+def pack_spans(spans: SpanIndex) -> bytes:
+    return spans._packed if isinstance(spans, PackedSpans) else marshal.dumps((tuple(spans), tuple(map(tuple, spans.values()))))
+
+
 def flatten(result: LoadResult) -> tuple[Any, ...]:
-    """Plain tuples, lists and dicts; span indexes shared between resources stay shared."""
+    """Plain tuples, lists, dicts and bytes; span indexes shared between resources stay shared."""
     tables: dict[int, int] = {}
-    span_tables: list[tuple[tuple[Any, ...], tuple[tuple[Any, ...], ...]]] = []
+    span_tables: list[bytes] = []
     resources = []
     for resource in result.resources:
         spans = resource.spans
         if id(spans) not in tables:
             tables[id(spans)] = len(span_tables)
-            span_tables.append((tuple(spans), tuple(tuple(s) for s in spans.values())))
+            span_tables.append(pack_spans(spans))
         resources.append(tuple(tables[id(spans)] if name == "spans" else getattr(resource, name) for name in _RESOURCE_FIELDS))
     return (
         tuple(getattr(result, name) for name in _RESULT_FIELDS),
@@ -110,7 +157,7 @@ def flatten(result: LoadResult) -> tuple[Any, ...]:
 
 def unflatten(flat: tuple[Any, ...]) -> LoadResult:
     header, span_tables, resources, errors, skipped = flat
-    indexes = [dict(zip(paths, map(_span, spans), strict=True)) for paths, spans in span_tables]
+    indexes = [PackedSpans(packed) for packed in span_tables]
     spans_at = _RESOURCE_FIELDS.index("spans")
     result = LoadResult(**dict(zip(_RESULT_FIELDS, header, strict=True)))
     for values in resources:
@@ -143,6 +190,7 @@ class ParseCache:
         if cached is not None:
             return cached
         result = load_bytes(raw, rel, family, limits)
+        result.secrets = file_secrets(result)  # what masking needs, cached with the parse
         self._write(path, key, result)
         return result
 

@@ -27,7 +27,7 @@ from astra_guard.parse_cache import ParseCache, open_cache
 from astra_guard.patches import apply_patches, workload_ref_notes
 from astra_guard.rules.catalog import RuleCatalog, load_catalog, rego_root
 from astra_guard.rules.meta import RuleMeta
-from astra_guard.scope import Scope, discover_context
+from astra_guard.scope import Scope, discover_context, may_report
 from astra_guard.target import target_version
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
@@ -194,6 +194,9 @@ def evaluate(
         found, faults = engine.evaluate(resources)
         judge_python()
     py_found, py_faults = python_outcome[0]
+    if judged is not None:  # out of the report's scope: not worth locating (see judged_by_rego)
+        reportable = may_report(resources, judged)
+        py_found = [(rule_id, v) for rule_id, v in py_found if reportable(v.resource)]
     findings = [locate(catalog.get(rule_id), v) for rule_id, v in [*found, *py_found]]
     errors: list[InputError] = []
     files = sorted({r.file for r in resources})
@@ -207,7 +210,8 @@ def evaluate(
 def judged_by_rego(options: ScanOptions, root: Path) -> Callable[[Resource], bool] | None:
     """With --only-files, the resources of those files (and objects patched from them): a Rego
     rule's verdict on a resource depends on that resource (and data.inventory) alone, and the
-    report keeps only theirs. Python rules still see everything. Not with --strict-suppressions,
+    report keeps only theirs. Python rules still see everything (their findings that the report
+    could not keep are dropped before being located). Not with --strict-suppressions,
     which needs every verdict to tell which suppressions match nothing."""
     if not options.only_files or options.strict_suppressions:
         return None

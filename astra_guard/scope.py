@@ -13,7 +13,7 @@ import os
 import subprocess
 from collections import defaultdict
 from collections.abc import Callable
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from astra_guard.discovery import SKIPPED_DIRS, Discovery, discover
 from astra_guard.findings import Finding, ScanResult
@@ -62,19 +62,31 @@ def discover_context(paths: list[Path], root: Path, excluded: Callable[[str], bo
     tracked = git_tracked_files(root)
     if tracked is None:
         return discover([*paths, *only_files], root, excluded)
+    top = str(root)
     readable = [
-        root / rel for rel in tracked
-        if family_by_name(rel) and not SKIPPED_DIRS.intersection(PurePosixPath(rel).parts[:-1]) and (root / rel).is_file()
+        path for rel in tracked
+        if family_by_name(rel) and not SKIPPED_DIRS.intersection(rel.split("/")[:-1])
+        and os.path.isfile(path := os.path.join(top, rel))
     ]
     return discover([*readable, *only_files], root, excluded)
+
+
+def _owner_key(r: Resource) -> tuple[str | None, str | None, str | None]:
+    return (r.kind, r.name, r.namespace if r.family == "kubernetes" else None)
 
 
 def _owner_files(resources: list[Resource]) -> dict[tuple[str | None, str | None, str | None], list[frozenset[str]]]:
     owners: dict[tuple[str | None, str | None, str | None], list[frozenset[str]]] = defaultdict(list)
     for r in resources:
-        key = (r.kind, r.name, r.namespace if r.family == "kubernetes" else None)
-        owners[key].append(frozenset({r.file, *r.merged_from}))
+        owners[_owner_key(r)].append(frozenset({r.file, *r.merged_from}))
     return owners
+
+
+def may_report(resources: list[Resource], in_scope: Callable[[Resource], bool]) -> Callable[[Resource], bool]:
+    """Whether a finding on a resource can survive `restrict`: the resource comes from a file in
+    scope (`in_scope`), or shares its identity with one that does. The others need not be located."""
+    keys = {_owner_key(r) for r in resources if in_scope(r)}
+    return lambda r: in_scope(r) or _owner_key(r) in keys
 
 
 class Scope:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import os
+import pickle
 from pathlib import Path
 
 import pytest
 
 from astra_guard import parse_cache
 from astra_guard.loaders import load_bytes
-from astra_guard.parse_cache import ParseCache, default_cache_dir, flatten, unflatten
+from astra_guard.parse_cache import PackedSpans, ParseCache, default_cache_dir, flatten, unflatten
 from astra_guard.scan import ScanOptions, scan
 
 LIST = b"""apiVersion: v1
@@ -38,6 +39,19 @@ def test_a_cached_parse_is_the_parse_and_spans_shared_by_a_list_stay_shared(tmp_
     assert first == fresh and again == fresh
     assert again.resources[0].spans is again.resources[1].spans  # one document, one span index
     assert unflatten(flatten(fresh)) == fresh
+
+
+def test_a_hit_decodes_spans_only_when_read_and_keeps_the_secrets_masking_needs(tmp_path: Path) -> None:
+    secret = b"apiVersion: v1\nkind: Secret\nmetadata: {name: s}\nstringData: {API_TOKEN: hunter2-value}\n"
+    cache = ParseCache(tmp_path)
+    cache.load(secret, "k/s.yaml", "kubernetes")
+    hit = cache.load(secret, "k/s.yaml", "kubernetes")
+    spans = hit.resources[0].spans
+    assert isinstance(spans, PackedSpans) and spans._index is None  # nothing decoded yet
+    assert hit.resources[0].locate(("stringData", "API_TOKEN"))[0].line == 4
+    assert spans == load_bytes(secret, "k/s.yaml", "kubernetes").resources[0].spans
+    assert pickle.loads(pickle.dumps(spans)) == spans  # as a forked worker sends it back
+    assert hit.secrets == ("hunter2-value",)
 
 
 def test_the_key_covers_content_path_family_and_limits(tmp_path: Path) -> None:

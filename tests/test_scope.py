@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from astra_guard.cli import main
-from astra_guard.scope import Scope, context_root, git_tracked_files
+from astra_guard.model import Resource, Span
+from astra_guard.scope import Scope, context_root, git_tracked_files, may_report
 from tests.suppressions.scanning import DEPLOYMENT, write
 
 NETPOL = """\
@@ -117,3 +118,15 @@ def test_a_directory_given_with_only_files_is_the_repository(repo: Path, tmp_pat
     assert list(rules_by_file(document)) == ["k8s/deploy.yaml"]
     assert "k8s-netpol-default-deny" not in rules_by_file(document)["k8s/deploy.yaml"]
     assert main(["scan", str(repo), str(tmp_path), "--only-files", str(repo / "k8s" / "deploy.yaml")]) == 2
+
+
+def test_a_finding_may_be_reported_from_a_file_in_scope_or_an_object_sharing_an_identity_with_one() -> None:
+    def deployment(name: str, file: str, merged_from: tuple[str, ...] = ()) -> Resource:
+        return Resource("kubernetes", "Deployment", name, file, {}, {(): Span(file, 1, 1, 1, 1)}, namespace="ns",
+                        merged_from=merged_from)
+
+    changed, patched, twin, other = (deployment("a", "a.yaml"), deployment("b", "base/b.yaml", ("patch.yaml",)),
+                                     deployment("a", "dup/a.yaml"), deployment("c", "c.yaml"))
+    in_scope = lambda r: bool({r.file, *r.merged_from} & {"a.yaml", "patch.yaml"})  # noqa: E731
+    reportable = may_report([changed, patched, twin, other], in_scope)
+    assert [reportable(r) for r in (changed, patched, twin, other)] == [True, True, True, False]

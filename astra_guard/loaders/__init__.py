@@ -8,7 +8,6 @@ be a workflow outside `.github/workflows`).
 from __future__ import annotations
 
 import fnmatch
-from pathlib import PurePosixPath
 
 from astra_guard.loaders.text import decode
 from astra_guard.loaders.yaml_source import AUTO, YamlLimits, load_yaml_stream
@@ -25,8 +24,7 @@ DOCKERFILE, TERRAFORM, KUBERNETES, GITHUB_ACTIONS, JENKINSFILE = (
 
 def family_by_name(rel_path: str) -> str | None:
     """The loader family a path's name selects, or None when astra-guard does not read it."""
-    path = PurePosixPath(rel_path)
-    name = path.name
+    name = rel_path.rpartition("/")[2]
     lower = name.lower()
     if lower.endswith(".dockerignore"):
         return None

@@ -216,7 +216,7 @@ def judged_by_rego(options: ScanOptions, root: Path) -> Callable[[Resource], boo
     if not options.only_files or options.strict_suppressions:
         return None
     scope = Scope(options.only_files, root)
-    return lambda resource: scope.any_of(frozenset((resource.file, *resource.merged_from)))
+    return lambda resource: resource.file in scope or any(f in scope for f in resource.merged_from)
 
 
 def scan(paths: list[Path], options: ScanOptions | None = None) -> ScanResult:
@@ -236,7 +236,10 @@ def _scan(paths: list[Path], options: ScanOptions | None) -> ScanResult:
                         config=config.raw, policy_dirs=catalog.policy_dirs, unrecognised_files=found.unrecognised)
     limits = Limits.for_scan(config.limits, options.limits, options.max_file_bytes)
     resources: list[Resource] = []
-    load = partial(load_file, max_bytes=limits.max_file_bytes, yaml_limits=limits.yaml(), cache=open_cache(options.cache_dir))
+    cache = open_cache(options.cache_dir)
+    if cache is not None and options.only_files:  # a pre-commit run: the same repository every commit
+        cache.use_pack(hashlib.sha256(result.root.encode()).hexdigest()[:32])
+    load = partial(load_file, max_bytes=limits.max_file_bytes, yaml_limits=limits.yaml(), cache=cache)
     for position, loaded in enumerate(load_all(found.files, load)):  # in order; large inputs over the cores
         result.files.append(loaded)
         result.errors += loaded.errors
@@ -247,6 +250,8 @@ def _scan(paths: list[Path], options: ScanOptions | None) -> ScanResult:
             result.errors.append(error)
             result.skipped += unread
             break
+    if cache is not None:
+        cache.save_pack()
     resources, patch_notes = apply_patches(resources)
     result.skipped += patch_notes + workload_ref_notes(resources)
     result.resources = len(resources)

@@ -97,7 +97,7 @@ class Scope:
         self.dirs = tuple(relative_to_root(p, root).rstrip("/") + "/" for p in only_files if p.is_dir())
 
     def __contains__(self, file: object) -> bool:
-        return isinstance(file, str) and (file in self.files or file.startswith(self.dirs) or "./" in self.dirs)
+        return isinstance(file, str) and (file in self.files or bool(self.dirs) and (file.startswith(self.dirs) or "./" in self.dirs))
 
     def any_of(self, files: frozenset[str]) -> bool:
         return any(f in self for f in files)

@@ -54,6 +54,34 @@ def test_a_hit_decodes_spans_only_when_read_and_keeps_the_secrets_masking_needs(
     assert hit.secrets == ("hunter2-value",)
 
 
+def test_a_pack_serves_the_entries_the_last_run_used_and_follows_what_this_one_uses(tmp_path: Path) -> None:
+    other = LIST.replace(b"name: p", b"name: q")
+    first = ParseCache(tmp_path)
+    first.use_pack("repo")
+    first.load(LIST, "k/list.yaml", "kubernetes")
+    first.save_pack()
+    (pack,) = (first.directory / "packs").iterdir()
+    for entry in entries(first):
+        if entry.parent.name != "packs":
+            entry.unlink()  # what follows can only come from the pack
+    second = ParseCache(tmp_path)
+    second.use_pack("repo")
+    assert second.load(LIST, "k/list.yaml", "kubernetes") == load_bytes(LIST, "k/list.yaml", "kubernetes")
+    written = pack.stat().st_mtime_ns
+    second.save_pack()
+    assert pack.stat().st_mtime_ns == written  # the same entries: not rewritten
+    second.load(other, "k/list.yaml", "kubernetes")
+    second.save_pack()
+    third = ParseCache(tmp_path)
+    third.use_pack("repo")
+    assert third._pack is not None and len(third._pack) == 2
+    pack.write_bytes(pack.read_bytes()[:-5])  # damaged: ignored, the entries decide
+    fourth = ParseCache(tmp_path)
+    fourth.use_pack("repo")
+    assert fourth._pack == {}
+    assert fourth.load(other, "k/list.yaml", "kubernetes") == load_bytes(other, "k/list.yaml", "kubernetes")
+
+
 def test_the_key_covers_content_path_family_and_limits(tmp_path: Path) -> None:
     cache = ParseCache(tmp_path)
     cache.load(LIST, "k/list.yaml", "kubernetes")

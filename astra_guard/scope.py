@@ -105,11 +105,13 @@ class Scope:
 
 def restrict(findings: list[Finding], result: ScanResult, resources: list[Resource], scope: Scope) -> list[Finding]:
     """Keep what belongs to the files in `scope`; errors and skipped notes of `result` too."""
-    owners = _owner_files(resources)
+    owners: dict[tuple[str | None, str | None, str | None], list[frozenset[str]]] = {}
 
     def in_scope(finding: Finding) -> bool:
         if finding.file in scope:
             return True
+        if not owners:  # indexed only when some finding lies outside the files given
+            owners.update(_owner_files(resources))
         key = (finding.resource_kind, finding.resource_name, finding.resource_namespace)
         return any(finding.file in files and scope.any_of(files) for files in owners.get(key, ()))
 

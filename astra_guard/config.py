@@ -35,6 +35,7 @@ class Config:
     attestations: str | None = None
     checklist_fail_on: str | None = None
     policy_dirs: tuple[str, ...] = ()
+    policy_dir_lines: tuple[int, ...] = ()  # the line of each entry of `policy_dirs`, in order
     rule_id_lines: dict[tuple[str, str], int] = field(default_factory=dict)
     waiver_lines: tuple[int, ...] = ()  # the line of each entry of `waivers`, in order
     limits: dict[str, int] = field(default_factory=dict)  # the `limits:` section (see astra_guard.limits)
@@ -46,8 +47,23 @@ class Config:
                 raise UsageError(f"invalid configuration {self.source}:{line}: rules.{section}: unknown rule id '{rule_id}'")
 
     def policy_paths(self, root: Path) -> tuple[Path, ...]:
-        """policy_dirs, relative to the scan root."""
-        return tuple((root / d).resolve() for d in self.policy_dirs)
+        """policy_dirs, relative to the scan root, which they may not leave.
+
+        A repository's configuration loads rules from the repository only: its Python rules run
+        as code, and a pull request that edits the configuration must not reach, through `..` or
+        a symbolic link, whatever else the runner holds. `--policy-dir` is the user's own choice
+        and may point anywhere."""
+        top = root.resolve()
+        paths = []
+        for i, d in enumerate(self.policy_dirs):
+            path = (root / d).resolve()
+            if not path.is_relative_to(top):
+                line = self.policy_dir_lines[i] if i < len(self.policy_dir_lines) else 1
+                raise UsageError(f"invalid configuration {self.source}:{line}: policy_dirs: '{d}' is outside the scan "
+                                 f"root ({path}); a repository's configuration loads rules from the repository only: "
+                                 "pass that directory with --policy-dir to trust it")
+            paths.append(path)
+        return tuple(paths)
 
     def excluded(self, rel_path: str) -> bool:
         """True when a path (relative to the scan root) matches an `exclude` glob."""
@@ -155,6 +171,7 @@ def _build(data: dict[str, Any], source: str, spans: dict[Any, Any]) -> Config:
         attestations=checklist.get("attestations"),
         checklist_fail_on=checklist.get("fail_on"),
         policy_dirs=tuple(data.get("policy_dirs", [])),
+        policy_dir_lines=tuple(_line(spans, ("policy_dirs", i)) for i in range(len(data.get("policy_dirs", [])))),
         rule_id_lines=lines,
         waiver_lines=tuple(_line(spans, ("waivers", i)) for i in range(len(data.get("waivers", [])))),
         limits=dict(data.get("limits", {})),

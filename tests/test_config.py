@@ -103,3 +103,20 @@ def test_target_version_comes_from_the_flag_then_config_then_terraform(tmp_path:
     write(tmp_path, 'kubernetes: {target_version: "1.31"}\n')
     assert scan([tmp_path]).target_version == "1.31"
     assert scan([tmp_path], ScanOptions(k8s_version="1.33")).target_version == "1.33"
+
+
+def test_policy_dirs_may_not_leave_the_scan_root_through_dots_or_links(tmp_path: Path) -> None:
+    repo, outside = tmp_path / "repo", tmp_path / "elsewhere"
+    (repo / "policies").mkdir(parents=True)
+    outside.mkdir()
+    (repo / "linked").symlink_to(outside)
+    for entry, line in (("../elsewhere", 3), ("linked", 3)):
+        (repo / ".astra-guard.yaml").write_text(f"policy_dirs:\n  - policies\n  - {entry}\n")
+        config = load_config(None, repo)
+        with pytest.raises(UsageError) as refused:
+            config.policy_paths(repo)
+        assert str(refused.value).startswith(f"invalid configuration {repo / '.astra-guard.yaml'}:{line}: policy_dirs: "
+                                             f"'{entry}' is outside the scan root ({outside})")
+        assert "--policy-dir" in str(refused.value)
+    (repo / ".astra-guard.yaml").write_text("policy_dirs: [policies, ./policies/]\n")
+    assert load_config(None, repo).policy_paths(repo) == (repo / "policies", repo / "policies")

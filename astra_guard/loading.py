@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from functools import partial
 
 from astra_guard.discovery import SourceFile
-from astra_guard.model import LoadResult
+from astra_guard.model import LoadResult, pack_spans_of
 from astra_guard.parallel import available_jobs, run_tasks
 
 PROBE_FILES = 32  # loaded here first, to time what a file costs
@@ -46,7 +46,8 @@ def quiet_gc() -> Iterator[None]:
 
 
 def _load_chunk(load: Callable[[SourceFile], LoadResult], chunk: Sequence[SourceFile]) -> list[LoadResult]:
-    return [load(source) for source in chunk]
+    """A worker's share, spans packed: bytes pickle in a fraction of the time a dict of tuples does."""
+    return [pack_spans_of(load(source)) for source in chunk]
 
 
 def load_all(sources: Sequence[SourceFile], load: Callable[[SourceFile], LoadResult],

@@ -35,10 +35,9 @@ import secrets
 import shutil
 import sys
 import time
-from collections.abc import Iterator, Mapping
 from contextlib import suppress
 from dataclasses import fields
-from functools import cache, partial
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -46,8 +45,15 @@ from astra_guard import __version__
 from astra_guard.loaders import load_bytes
 from astra_guard.loaders.yaml_source import YamlLimits
 from astra_guard.masking import file_secrets
-from astra_guard.model import InputError, LoadResult, Resource, Skipped, Span, SpanIndex
-from astra_guard.model import Path as ModelPath
+from astra_guard.model import (
+    InputError,
+    LoadResult,
+    PackedSpans,
+    Resource,
+    Skipped,
+    pack_spans,
+    pack_spans_of,
+)
 
 CACHE_DIR_ENV = "ASTRA_GUARD_CACHE_DIR"
 NO_CACHE_ENV = "ASTRA_GUARD_NO_CACHE"
@@ -89,53 +95,8 @@ def code_key() -> str:
 
 # --- LoadResult <-> marshal-able plain data -----------------------------------------------------
 
-_span = partial(tuple.__new__, Span)  # Span._make without its Python-level call: spans are many
 _RESOURCE_FIELDS = tuple(f.name for f in fields(Resource))
 _RESULT_FIELDS = tuple(f.name for f in fields(LoadResult) if f.name not in ("resources", "errors", "skipped"))
-
-
-class PackedSpans(Mapping[ModelPath, Span]):
-    """A cached document's span index, decoded the first time it is read.
-
-    Spans are most of a parse (one per key and list item) and a scan reads few of them: only
-    the resources with a finding are located. So a cache hit keeps each index as the bytes
-    it was stored as, and decodes them on first use.
-    """
-
-    __slots__ = ("_index", "_packed")
-
-    def __init__(self, packed: bytes) -> None:
-        self._packed = packed
-        self._index: dict[ModelPath, Span] | None = None
-
-    @property
-    def index(self) -> dict[ModelPath, Span]:
-        if self._index is None:
-            paths, spans = marshal.loads(self._packed)
-            self._index = dict(zip(paths, map(_span, spans), strict=True))
-        return self._index
-
-    def __getitem__(self, path: ModelPath) -> Span:
-        return self.index[path]
-
-    def get(self, path: ModelPath, default: Any = None) -> Any:
-        return self.index.get(path, default)
-
-    def __contains__(self, path: object) -> bool:
-        return path in self.index
-
-    def __iter__(self) -> Iterator[ModelPath]:
-        return iter(self.index)
-
-    def __len__(self) -> int:
-        return len(self.index)
-
-    def __reduce__(self) -> tuple[type[PackedSpans], tuple[bytes]]:  # sent back by a forked worker
-        return PackedSpans, (self._packed,)
-
-
-def pack_spans(spans: SpanIndex) -> bytes:
-    return spans._packed if isinstance(spans, PackedSpans) else marshal.dumps((tuple(spans), tuple(map(tuple, spans.values()))))
 
 
 def flatten(result: LoadResult) -> tuple[Any, ...]:
@@ -200,6 +161,7 @@ class ParseCache:
         if result is None:
             result = load_bytes(raw, rel, family, limits)
             result.secrets = file_secrets(result)  # what masking needs, cached with the parse
+            pack_spans_of(result)  # stored packed: this scan keeps them so too (less memory)
             try:
                 payload = marshal.dumps((key, flatten(result)))
             except ValueError:  # a value marshal cannot hold: this file is simply not cached

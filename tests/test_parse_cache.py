@@ -10,7 +10,8 @@ import pytest
 
 from astra_guard import parse_cache
 from astra_guard.loaders import load_bytes
-from astra_guard.parse_cache import PackedSpans, ParseCache, default_cache_dir, flatten, unflatten
+from astra_guard.model import PackedSpans
+from astra_guard.parse_cache import ParseCache, default_cache_dir, flatten, unflatten
 from astra_guard.scan import ScanOptions, scan
 
 LIST = b"""apiVersion: v1

@@ -3,10 +3,11 @@ every rule evaluated over the whole batch of resources in a single call.
 
 Rules are Gatekeeper-shaped: they read `input.review.object` and `input.parameters` and
 produce `violation` entries `{"msg": ..., "details": {"path": [...]}}`. The input is every
-resource once, as `input.<family>.<kind>`; a generated driver package runs each rule with
-`with input as` over the kinds its metadata names (what its Gatekeeper Constraint matches at
-admission; every kind of its family when it names none), so one evaluation judges every
-resource a rule applies to and none it does not. Large batches are shared between forked
+resource once, as `input.<family>.<API group>.<kind>`; a generated driver package runs each
+rule with `with input as` over the kinds its metadata names (what its Gatekeeper Constraint
+matches at admission; every kind of its family when it names none) and the API groups it names
+(`groups`: every group when it names none), so one evaluation judges every resource a rule
+applies to and none it does not: a resource outside a rule's scope never reaches regorus. Large batches are shared between forked
 processes, rule by rule (`parallel`). A Rust panic inside regorus arrives as `PanicException`, a
 `BaseException`: it is caught per rule and becomes an error for that rule, never a crash.
 """
@@ -157,12 +158,15 @@ class EmbeddedRegoEngine:
         for index, (meta, _) in enumerate(self.rules):
             family = json.dumps(meta.family)
             parameters = json.dumps(params.get(meta.id, meta.default_params()), sort_keys=True)
-            kinds = scoped_kinds(meta)
-            each = ([f"\tsome kind in {json.dumps(kinds)}", f"\tsome i, item in input[{family}][kind]"] if kinds else
-                    [f"\tsome kind, items in input[{family}]", "\tsome i, item in items"])
+            kinds, groups = scoped_kinds(meta), scoped_groups(meta)
+            # Scopes are looked up, not iterated: a resource out of scope costs the rule nothing.
+            each = [f"\tsome group in {json.dumps(groups)}" if groups else f"\tsome group, _ in input[{family}]"]
+            each += ([f"\tsome kind in {json.dumps(kinds)}", f"\titems := input[{family}][group][kind]"] if kinds else
+                     [f"\tsome kind, items in input[{family}][group]"])
             lines += [
-                f"r{index} contains [kind, i, v] if {{",
+                f"r{index} contains [group, kind, i, v] if {{",
                 *each,
+                "\tsome i, item in items",
                 f"\tsome v in data.{meta.package}.violation with input as {{\"review\": item, \"parameters\": {parameters}}}",
                 "}",
                 "",
@@ -185,10 +189,10 @@ class EmbeddedRegoEngine:
             kinds = synced_kinds(k for meta, _ in self.rules for k in meta.sync)
             self.engine.clear_data()
             self.engine.add_data_json(json.dumps({"inventory": build_inventory(resources, kinds)}))
-        families = {meta.family for meta, _ in self.rules}
-        queue = [(p, r) for p, r in enumerate(resources) if r.family in families and (judged is None or judged(r))]
-        everything = group_by_kind([r for _, r in queue])
-        judgements = sum(len(m) for meta, _ in self.rules for _, m in _members(meta, everything))
+        in_scope = _scope_test([meta for meta, _ in self.rules])
+        queue = [(p, r) for p, r in enumerate(resources) if in_scope(r) and (judged is None or judged(r))]
+        everything = group_by_scope(queue)
+        judgements = sum(len(m) for meta, _ in self.rules for _, _, m in _members(meta, everything))
         jobs = available_jobs() if judgements >= PARALLEL_MIN_JUDGEMENTS else 1
         count = max(-(-len(queue) // CHUNK_RESOURCES), CHUNKS_PER_JOB * jobs if jobs > 1 else 1)
         size = max(-(-len(queue) // count), 1)
@@ -211,10 +215,9 @@ class EmbeddedRegoEngine:
 
     def _judge(self, chunk: list[tuple[int, Resource]]) -> list[Outcome]:
         """Every rule over one chunk: (rule, "v", position, violation) and (rule, "f", position, message)."""
-        groups: dict[str, dict[str, list[tuple[int, Resource]]]] = {}
-        for position, resource in chunk:
-            groups.setdefault(resource.family, {}).setdefault(resource.kind, []).append((position, resource))
-        batch = json.dumps({family: {kind: [review(r) for _, r in members] for kind, members in of_family.items()}
+        groups = group_by_scope(chunk)
+        batch = json.dumps({family: {group: {kind: [review(r) for _, r in members] for kind, members in of_group.items()}
+                                     for group, of_group in of_family.items()}
                             for family, of_family in groups.items()})
         self.engine.set_input_json(batch)
         outcomes: list[Outcome] = []
@@ -234,15 +237,15 @@ class EmbeddedRegoEngine:
                     outcomes.append((index, "f", None, clean_error(exc)))
                 continue
             of_family = groups[meta.family]
-            outcomes += [(index, "v", of_family[kind][i][0], v) for kind, i, v in results or ()]
+            outcomes += [(index, "v", of_family[group][kind][i][0], v) for group, kind, i, v in results or ()]
         return outcomes
 
-    def _isolate(self, index: int, meta: RuleMeta, members: list[tuple[str, list[tuple[int, Resource]]]]) -> list[Outcome]:
+    def _isolate(self, index: int, meta: RuleMeta, members: list[tuple[str, str, list[tuple[int, Resource]]]]) -> list[Outcome]:
         """After a chunk failed: evaluate resource by resource, so one bad object costs one error."""
         outcomes: list[Outcome] = []
-        for kind, of_kind in members:
+        for group, kind, of_kind in members:
             for position, resource in of_kind:
-                self.engine.set_input_json(json.dumps({meta.family: {kind: [review(resource)]}}))
+                self.engine.set_input_json(json.dumps({meta.family: {group: {kind: [review(resource)]}}}))
                 try:
                     results = json.loads(self.engine.eval_rule_as_json(f"data.{DRIVER_PACKAGE}.r{index}"))
                 except BaseException as exc:  # noqa: BLE001
@@ -250,7 +253,7 @@ class EmbeddedRegoEngine:
                         raise
                     outcomes.append((index, "f", position, clean_error(exc)))
                     continue
-                outcomes += [(index, "v", position, v) for _, _, v in results or ()]
+                outcomes += [(index, "v", position, v) for _, _, _, v in results or ()]
         return outcomes
 
 
@@ -259,18 +262,56 @@ def scoped_kinds(meta: RuleMeta) -> list[str]:
     return sorted(set(meta.kinds)) if meta.family == "kubernetes" else []
 
 
-def group_by_kind(resources: list[Resource]) -> dict[str, dict[str, list[Resource]]]:
-    groups: dict[str, dict[str, list[Resource]]] = {}
-    for resource in resources:
-        groups.setdefault(resource.family, {}).setdefault(resource.kind, []).append(resource)
+def scoped_groups(meta: RuleMeta) -> list[str]:
+    """The API groups a rule is given ("" is the core group); [] = all."""
+    return sorted(set(meta.groups)) if meta.family == "kubernetes" else []
+
+
+def api_group(resource: Resource) -> str:
+    """The API group of a resource's apiVersion, as `review()` reports it ("" for the core group)."""
+    return (resource.api_version or "").rpartition("/")[0]
+
+
+Grouped = dict[str, dict[str, dict[str, list[T]]]]  # family -> API group -> kind -> members
+
+
+def group_by_scope(items: list[tuple[int, Resource]]) -> Grouped[tuple[int, Resource]]:
+    """(position, resource) pairs as the driver's input holds them: by family, API group and kind."""
+    groups: Grouped[tuple[int, Resource]] = {}
+    for item in items:
+        resource = item[1]
+        groups.setdefault(resource.family, {}).setdefault(api_group(resource), {}).setdefault(resource.kind, []).append(item)
     return groups
 
 
-def _members(meta: RuleMeta, groups: dict[str, dict[str, list[T]]]) -> list[tuple[str, list[T]]]:
-    """(kind, members) the rule judges, in the driver's order."""
+def _members(meta: RuleMeta, groups: Grouped[T]) -> list[tuple[str, str, list[T]]]:
+    """(API group, kind, members) the rule judges."""
     of_family = groups.get(meta.family, {})
-    kinds = scoped_kinds(meta)
-    return [(k, of_family[k]) for k in kinds if k in of_family] if kinds else list(of_family.items())
+    kinds, scoped = scoped_kinds(meta), scoped_groups(meta)
+    return [
+        (group, kind, members)
+        for group in (scoped or list(of_family))
+        for kind, members in ([(k, of_family.get(group, {}).get(k)) for k in kinds] if kinds else of_family.get(group, {}).items())
+        if members
+    ]
+
+
+def _scope_test(metas: list[RuleMeta]) -> Callable[[Resource], bool]:
+    """Whether some rule judges a resource: the others are not sent to regorus at all."""
+    scopes = {(m.family, frozenset(scoped_kinds(m)), frozenset(scoped_groups(m))) for m in metas}
+    unscoped = {family for family, kinds, groups in scopes if not kinds and not groups}
+    scoped = [scope for scope in scopes if scope[0] not in unscoped]
+    known: dict[tuple[str, str, str], bool] = {}
+
+    def test(resource: Resource) -> bool:
+        if resource.family in unscoped:
+            return True
+        key = (resource.family, api_group(resource), resource.kind)
+        if key not in known:
+            known[key] = any(key[0] == family and (not kinds or key[2] in kinds) and (not groups or key[1] in groups)
+                             for family, kinds, groups in scoped)
+        return known[key]
+    return test
 
 
 def _violation(resource: Resource, raw: Any, rule_id: str) -> Violation:

@@ -109,6 +109,8 @@ def meta_from_rego(path: Path, text: str) -> RuleMeta:
     if package is None:
         raise PolicyError(f"{where}: no package declaration")
     refs = tuple(r["ref"] if isinstance(r, dict) else str(r) for r in raw.get("related_resources") or ())
+    if not isinstance(custom.get("groups") or [], list):
+        raise PolicyError(f"{where}: custom.groups must be a list of API groups")
     return RuleMeta(
         id=custom["id"],
         title=raw["title"],
@@ -121,6 +123,7 @@ def meta_from_rego(path: Path, text: str) -> RuleMeta:
         source=path.name,
         references=refs,
         kinds=tuple(custom.get("kinds") or ()),
+        groups=tuple(str(g) for g in custom.get("groups") or ()),
         params=_params(custom.get("parameters"), where),
         package=package.group(1),
         admission=bool(custom.get("admission", False)),
@@ -138,6 +141,9 @@ def _validate(meta: RuleMeta) -> None:
         raise PolicyError(f"{meta.id}: checklist_item must be 1-7 or null")
     if not meta.remediation.endswith("."):
         raise PolicyError(f"{meta.id}: the remediation must be a sentence ending with a period")
+    if meta.groups and meta.admission:
+        # The export matches Constraints by kind only: a Constraint would judge more than the scan.
+        raise PolicyError(f"{meta.id}: custom.groups scopes only rules that stay CI only (admission: false)")
 
 
 def _python_rule_modules() -> Iterator[ModuleType]:

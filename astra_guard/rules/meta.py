@@ -42,6 +42,7 @@ class RuleMeta:
     source: str  # the .rego file or the Python module that holds the logic
     references: tuple[str, ...] = ()
     kinds: tuple[str, ...] = ()  # Kubernetes kinds in scope (for admission match), empty = any
+    groups: tuple[str, ...] = ()  # Kubernetes API groups in scope ("" = core; the scan only), empty = any
     params: tuple[Param, ...] = field(default_factory=tuple)
     package: str | None = None  # Rego package, e.g. "astra.rules.kubernetes.run_as_non_root"
     admission: bool = False  # decides from one object: can be exported to Gatekeeper

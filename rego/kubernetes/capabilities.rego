@@ -26,19 +26,22 @@ package astra.rules.kubernetes.capabilities
 
 import data.lib.astra.k8s
 
+# The pod and its containers, computed once for every violation body.
+pod := k8s.pod(input.review.object)
+
+containers := k8s.containers(pod)
+
 caps(c) := object.get(k8s.security_context(c), "capabilities", {})
 
 violation contains {"msg": msg, "details": {"path": path}} if {
-	p := k8s.pod(input.review.object)
-	some c in k8s.containers(p)
+	some c in containers
 	not "ALL" in object.get(caps(c), "drop", [])
 	path := array.concat(c.path, ["securityContext", "capabilities", "drop"])
 	msg := sprintf("%s does not drop ALL capabilities: set securityContext.capabilities.drop: [\"ALL\"]", [k8s.describe(c)])
 }
 
 violation contains {"msg": msg, "details": {"path": path}} if {
-	p := k8s.pod(input.review.object)
-	some c in k8s.containers(p)
+	some c in containers
 	some i, cap in object.get(caps(c), "add", [])
 	not cap in object.get(input.parameters, "allowed_add", [])
 	path := array.concat(c.path, ["securityContext", "capabilities", "add", i])

@@ -14,6 +14,7 @@
 #   severity: medium
 #   checklist_item: 5
 #   family: kubernetes
+#   groups: [constraints.gatekeeper.sh]
 #   remediation: >-
 #     Set spec.enforcementAction to deny (or remove it: deny is the default); with scoped
 #     enforcement, make every scopedEnforcementActions entry a deny that includes the

@@ -33,21 +33,20 @@ metadata := object.get(obj, "metadata", {})
 
 namespace := object.get(metadata, "namespace", "default")
 
-policies := [p |
-	some p in object.get(object.get(object.get(object.get(data.inventory, "namespace", {}), namespace, {}), "networking.k8s.io/v1", {}), "NetworkPolicy", {})
-]
-
-selects_all(p) if {
-	selector := object.get(object.get(p, "spec", {}), "podSelector", {})
-	count(object.get(selector, "matchLabels", {})) == 0
-	count(object.get(selector, "matchExpressions", [])) == 0
-}
+ns_policies := object.get(object.get(object.get(object.get(data.inventory, "namespace", {}), namespace, {}), "networking.k8s.io/v1", {}), "NetworkPolicy", {})
 
 types(p) := object.get(object.get(p, "spec", {}), "policyTypes", [])
 
 # The policies that select every pod of the namespace: the only ones that can deny all traffic
-# (selected once per object, not once per direction and per use).
-open_policies := [p | some p in policies; selects_all(p)]
+# (selected once per object, not once per direction and per use; the test is inline, not a
+# function, because the rule runs it on every policy of the namespace for every workload).
+open_policies := [p |
+	some p in ns_policies
+	count(object.get(p, ["spec", "podSelector", "matchLabels"], {})) == 0 # most policies match labels: skip them in one call
+	selector := object.get(object.get(p, "spec", {}), "podSelector", {})
+	count(object.get(selector, "matchLabels", {})) == 0
+	count(object.get(selector, "matchExpressions", [])) == 0
+]
 
 missing := [d | some d in ["Ingress", "Egress"]; not any_denies(d)]
 

@@ -22,18 +22,21 @@ package astra.rules.kubernetes.run_as_non_root
 
 import data.lib.astra.k8s
 
+# The pod and its containers, computed once for every violation body.
+pod := k8s.pod(input.review.object)
+
+containers := k8s.containers(pod)
+
 violation contains {"msg": msg, "details": {"path": s.path}} if {
-	p := k8s.pod(input.review.object)
-	some c in k8s.containers(p)
-	s := k8s.effective(p, c, "runAsNonRoot")
+	some c in containers
+	s := k8s.effective(pod, c, "runAsNonRoot")
 	s.value != true
 	msg := sprintf("%s may run as root: runAsNonRoot is %s; set securityContext.runAsNonRoot: true", [k8s.describe(c), state(s.value)])
 }
 
 violation contains {"msg": msg, "details": {"path": s.path}} if {
-	p := k8s.pod(input.review.object)
-	some c in k8s.containers(p)
-	s := k8s.effective(p, c, "runAsUser")
+	some c in containers
+	s := k8s.effective(pod, c, "runAsUser")
 	s.value == 0
 	msg := sprintf("%s runs as UID 0 (root): set securityContext.runAsUser to a non-zero UID such as 10001", [k8s.describe(c)])
 }

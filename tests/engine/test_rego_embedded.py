@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -109,6 +110,27 @@ def test_a_rule_judges_only_the_kinds_its_metadata_names_as_its_constraint_match
                           {(): Span("d.yaml", 1, 1, 1, 1)})
     found, _ = EmbeddedRegoEngine([(scoped, rule)], [], {}).evaluate([pod("p"), deployment])
     assert [v.message for _, v in found] == ["Deployment"]
+
+
+def test_a_rule_scoped_by_api_group_judges_only_that_group_and_the_rest_never_reaches_regorus(tmp_path: Path) -> None:
+    # The rule fails on any object without a numeric name: only an object it is given can fail it.
+    rule = policy(tmp_path, "grouped", 'violation contains {"msg": input.review.object.kind} if to_number(input.review.object.metadata.name) > 0')
+    scoped = RuleMeta(id="test-grouped", title="t", severity=Severity.HIGH, checklist_item=None, rationale="r",
+                      remediation="Fix it.", family="kubernetes", engine="rego", source="x.rego",
+                      package="test.grouped", groups=("constraints.gatekeeper.sh",))
+
+    def resource(api_version: str, kind: str, name: str) -> Resource:
+        data = {"apiVersion": api_version, "kind": kind, "metadata": {"name": name}}
+        return Resource("kubernetes", kind, name, "c.yaml", data, {(): Span("c.yaml", 1, 1, 1, 1)}, api_version=api_version)
+
+    resources = [pod("not-a-number"), resource("constraints.gatekeeper.sh/v1beta1", "K8sRequiredLabels", "1"),
+                 resource("apps/v1", "K8sRequiredLabels", "x"), resource("constraints.gatekeeper.sh/v1", "Other", "2")]
+    found, faults = EmbeddedRegoEngine([(scoped, rule)], [], {}).evaluate(resources)
+    assert faults == []
+    assert [(v.resource.kind, v.resource.name) for _, v in found] == [("K8sRequiredLabels", "1"), ("Other", "2")]
+    both = dataclasses.replace(scoped, kinds=("K8sRequiredLabels",))  # kinds and groups: both must match
+    found, faults = EmbeddedRegoEngine([(both, rule)], [], {}).evaluate(resources)
+    assert faults == [] and [v.resource.name for _, v in found] == ["1"]
 
 
 def test_chunks_shared_with_workers_give_the_verdicts_of_one_batch_in_the_same_order(

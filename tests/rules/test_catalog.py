@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
-from astra_guard.rules.catalog import load_catalog, rego_root
+import pytest
+
+from astra_guard.errors import PolicyError
+from astra_guard.rules.catalog import _validate, load_catalog, meta_from_rego, rego_root
 
 SEVERITIES = {"critical", "high", "medium", "low", "info"}
 
@@ -46,3 +50,18 @@ def test_item_1_is_covered_for_kubernetes_and_dockerfiles() -> None:
         "k8s-host-namespaces", "k8s-host-path-volume", "k8s-image-user-mismatch",
         "docker-user-not-root", "docker-user-numeric",
     }
+
+
+def test_custom_groups_scope_a_ci_only_rule_by_api_group_and_are_refused_on_an_exported_one(tmp_path: Path) -> None:
+    def rule(extra: str) -> str:
+        return ("# METADATA\n# title: T\n# description: D\n# custom:\n#   id: gk-x-y\n#   severity: low\n"
+                f"#   family: kubernetes\n{extra}#   remediation: Fix it.\npackage astra.rules.kubernetes.x_y\n")
+
+    meta = meta_from_rego(tmp_path / "x_y.rego", rule("#   groups: [constraints.gatekeeper.sh]\n"))
+    assert meta.groups == ("constraints.gatekeeper.sh",)
+    _validate(meta)
+    with pytest.raises(PolicyError, match="custom.groups scopes only rules that stay CI only"):
+        _validate(meta_from_rego(tmp_path / "x_y.rego", rule("#   admission: true\n#   groups: [apps]\n")))
+    with pytest.raises(PolicyError, match="custom.groups must be a list"):
+        meta_from_rego(tmp_path / "x_y.rego", rule("#   groups: apps\n"))
+    assert load_catalog().get("gk-enforcement-action").groups == ("constraints.gatekeeper.sh",)

@@ -65,7 +65,8 @@ def _admission(meta: RuleMeta) -> str:
 
 
 def _section(meta: RuleMeta, catalog: RuleCatalog) -> list[str]:
-    applies = meta.family + (f" ({', '.join(meta.kinds)})" if meta.kinds else "")
+    scope = [*meta.kinds, *(f"API group {g}" for g in meta.groups)]
+    applies = meta.family + (f" ({', '.join(scope)})" if scope else "")
     item = f"{meta.checklist_item}" if meta.checklist_item else "- (outside the checklist)"
     lines = [
         f"### {meta.id}",

@@ -90,8 +90,11 @@ def describe(resource: Resource) -> str:
 def workload_of(resource: Resource) -> Workload | None:
     """The workload view of a pod-bearing object, or None for any other object."""
     pod = pod_of(resource.data)
-    if pod is None:
-        return None
+    return None if pod is None else _workload(resource, pod)
+
+
+def _workload(resource: Resource, pod: Pod) -> Workload:
+    """The workload view of an object carrying `pod`."""
     for key in ("serviceAccountName", "serviceAccount"):
         name = pod.spec.get(key)
         if isinstance(name, str) and name:
@@ -188,7 +191,7 @@ def build_index(context: RuleContext) -> RbacIndex:
 
 def _build_index(context: RuleContext) -> RbacIndex:
     index = RbacIndex()
-    for resource in context.of_family("kubernetes"):
+    for resource in context.of_kind("ServiceAccount", "Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding"):
         kind, key = resource.kind, (namespace_of(resource), resource.name)
         if kind == "ServiceAccount":
             index.service_accounts[key] = resource
@@ -202,11 +205,10 @@ def _build_index(context: RuleContext) -> RbacIndex:
         elif kind == "ClusterRoleBinding":
             index.cluster_role_bindings[resource.name] = resource
             _index_subjects(index, resource)
-        else:
-            workload = workload_of(resource)
-            if workload is not None:
-                index.workloads.append(workload)
-                index.workloads_by_sa.setdefault(workload.key, []).append(workload)
+    for resource, pod in context.pods():  # the pod-bearing kinds are none of the RBAC kinds
+        workload = _workload(resource, pod)
+        index.workloads.append(workload)
+        index.workloads_by_sa.setdefault(workload.key, []).append(workload)
     return index
 
 

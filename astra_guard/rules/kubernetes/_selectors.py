@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from astra_guard.model import Path, Resource
@@ -55,13 +56,19 @@ def matches(selector: Any, labels: Any) -> bool:
     """
     if not isinstance(selector, dict):
         return False
-    have = _labels(labels)
+    return _matches_labels(selector, _labels(labels))
+
+
+def _matches_labels(selector: dict[str, Any], have: dict[str, str]) -> bool:
+    """`matches` for a selector mapping and a label map already made of strings (`_labels`)."""
     wanted = selector.get("matchLabels") or {}
+    expressions = selector.get("matchExpressions") or []
+    if not wanted and not expressions:
+        return True  # the empty selector (also with null or empty lists): every label set
     if not isinstance(wanted, dict):
         return False
     if any(have.get(str(k)) != str(v) for k, v in wanted.items()):
         return False
-    expressions = selector.get("matchExpressions") or []
     if not isinstance(expressions, list):
         return False
     return all(_expression_matches(e, have) for e in expressions)
@@ -100,7 +107,7 @@ class Workload:
     resource: Resource
     pod: Pod
     namespace: str
-    labels: dict[str, str]
+    labels: dict[str, str]  # strings only (`_labels`)
     labels_path: Path
 
     @property
@@ -112,6 +119,11 @@ class Workload:
 
     def ports(self) -> list[Port]:
         """Ports declared by containers and init containers (ephemeral containers may declare none)."""
+        return list(self._ports)
+
+    @cached_property
+    def _ports(self) -> tuple[Port, ...]:
+        """`ports()`, read once per workload (several rules and policies ask for the same workload)."""
         found = []
         for container in self.containers():
             if container.path[-2] == "ephemeralContainers":
@@ -122,7 +134,7 @@ class Workload:
                     name = entry.get("name")
                     protocol = str(entry.get("protocol") or "TCP").upper()
                     found.append(Port(number, protocol, str(name) if name else None))
-        return found
+        return tuple(found)
 
 
 def describe_workloads(items: list[Workload], limit: int = 3) -> str:
@@ -142,20 +154,24 @@ def workloads(resources: Iterable[Resource]) -> list[Workload]:
     An Argo Rollout with `workloadRef` and no template carries no pod of its own (its pods are
     the referenced Deployment's, judged there) and is not a workload here.
     """
-    found = []
-    for resource in resources:
-        if resource.family != "kubernetes":
-            continue
-        pod = pod_of(resource.data)
-        if pod is None:
-            continue
-        meta_path = ("metadata",) if pod.path == ("spec",) else pod.path[:-1] + ("metadata",)
-        node: Any = resource.data
-        for key in meta_path:
-            node = node.get(key) if isinstance(node, dict) else None
-        labels = _labels(node.get("labels") if isinstance(node, dict) else None)
-        found.append(Workload(resource, pod, namespace_of(resource), labels, meta_path + ("labels",)))
-    return found
+    pods = ((r, pod_of(r.data)) for r in resources if r.family == "kubernetes")
+    return [_workload(resource, pod) for resource, pod in pods if pod is not None]
+
+
+def _workload(resource: Resource, pod: Pod) -> Workload:
+    """The workload view of a Kubernetes object carrying `pod`."""
+    meta_path = ("metadata",) if pod.path == ("spec",) else pod.path[:-1] + ("metadata",)
+    node: Any = resource.data
+    for key in meta_path:
+        node = node.get(key) if isinstance(node, dict) else None
+    labels = _labels(node.get("labels") if isinstance(node, dict) else None)
+    return Workload(resource, pod, namespace_of(resource), labels, meta_path + ("labels",))
+
+
+def _pod_selector(policy: Resource) -> Any:
+    """The podSelector `selects` applies: an absent one is the empty selector."""
+    selector = spec(policy).get("podSelector")
+    return {} if selector is None else selector
 
 
 class WorkloadIndex:
@@ -172,13 +188,16 @@ class WorkloadIndex:
 
     def selected_by(self, policy: Resource) -> list[Workload]:
         """Exactly `[w for w in members if selects(policy, w.labels)]`, in the same order."""
-        selector = spec(policy).get("podSelector")
-        wanted = selector.get("matchLabels") if isinstance(selector, dict) else None
+        selector = _pod_selector(policy)
+        if not isinstance(selector, dict):
+            return []  # a malformed selector selects nothing
+        wanted = selector.get("matchLabels")
         candidates = self.members
         if isinstance(wanted, dict) and wanted:  # a workload lacking this pair cannot match
             key, value = next(iter(wanted.items()))
             candidates = self.by_label.get((str(key), str(value)), [])
-        return [w for w in candidates if selects(policy, w.labels)]
+        # Workload labels are strings already: test them as they are (what `selects` would do).
+        return [w for w in candidates if _matches_labels(selector, w.labels)]
 
 
 class PolicyIndex:
@@ -187,10 +206,10 @@ class PolicyIndex:
 
     def __init__(self, policies: list[Resource]) -> None:
         self.policies = policies
+        self.selectors = [_pod_selector(p) for p in policies]
         self.unindexed: list[int] = []  # empty, absent, expression-only or malformed selectors
         self.by_label: dict[tuple[str, str], list[int]] = {}
-        for position, policy in enumerate(policies):
-            selector = spec(policy).get("podSelector")
+        for position, selector in enumerate(self.selectors):
             wanted = selector.get("matchLabels") if isinstance(selector, dict) else None
             if isinstance(wanted, dict) and wanted:
                 key, value = next(iter(wanted.items()))
@@ -199,16 +218,26 @@ class PolicyIndex:
                 self.unindexed.append(position)
 
     def selecting(self, labels: dict[str, str]) -> list[Resource]:
-        """Exactly `[p for p in policies if selects(p, labels)]`, in the same order."""
+        """Exactly `[p for p in policies if selects(p, labels)]`, in the same order, for a label
+        map of strings (a `Workload.labels`)."""
         positions = set(self.unindexed)
         for pair in labels.items():
             positions.update(self.by_label.get(pair, ()))
-        return [self.policies[i] for i in sorted(positions) if selects(self.policies[i], labels)]
+        return [
+            self.policies[i] for i in sorted(positions)
+            if isinstance(self.selectors[i], dict) and _matches_labels(self.selectors[i], labels)
+        ]
 
 
 def workloads_in(context: RuleContext) -> list[Workload]:
-    """`workloads(context.resources)`, computed once per scan for all the rules that ask."""
-    return list(context.memo("workloads", lambda: workloads(context.resources)))
+    """`workloads(context.resources)`, computed once per scan (from the shared `context.pods()`)
+    for all the rules that ask."""
+    return list(context.memo("workloads", lambda: [_workload(resource, pod) for resource, pod in context.pods()]))
+
+
+def workloads_by_namespace(context: RuleContext) -> dict[str, list[Workload]]:
+    """`by_namespace(workloads_in(context))`, once per scan. Read-only, like every shared view."""
+    return context.memo("workloads-by-namespace", lambda: by_namespace(workloads_in(context)))
 
 
 def by_namespace(items: Iterable[Workload]) -> dict[str, list[Workload]]:
@@ -228,6 +257,11 @@ def policies_by_namespace(resources: Iterable[Resource]) -> dict[str, list[Resou
         if resource.family == "kubernetes" and resource.kind == "NetworkPolicy" and isinstance(resource.data.get("spec"), dict):
             grouped.setdefault(namespace_of(resource), []).append(resource)
     return grouped
+
+
+def policies_in(context: RuleContext) -> dict[str, list[Resource]]:
+    """`policies_by_namespace(context.resources)`, once per scan. Read-only, like every shared view."""
+    return context.memo("netpols-by-namespace", lambda: policies_by_namespace(context.of_kind("NetworkPolicy")))
 
 
 def spec(policy: Resource) -> dict[str, Any]:

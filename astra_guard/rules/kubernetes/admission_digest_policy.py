@@ -19,7 +19,7 @@ from astra_guard.engine.python_rules import RuleContext
 from astra_guard.findings import Severity, Violation
 from astra_guard.gatekeeper.export import constraint_kind
 from astra_guard.model import Resource
-from astra_guard.pods import containers, pod_of
+from astra_guard.pods import containers
 from astra_guard.rules.meta import RuleMeta
 
 META = RuleMeta(
@@ -148,22 +148,22 @@ def _assess(resources: list[Resource]) -> tuple[bool, list[str]]:
 
 
 def check(context: RuleContext) -> Iterator[Violation]:
-    first = None
-    for resource in sorted(
-        context.of_family("kubernetes"), key=lambda r: (r.file, r.document, r.origin)
-    ):
-        pod = pod_of(resource.data)
-        found = (
-            next((c for c in containers(pod) if isinstance(c.data.get("image"), str)), None)
-            if pod
-            else None
-        )
-        if found is not None:
-            first = (resource, found)
-            break
-    if first is None:
+    # The first pod (in file, document and position order; input order among equals) with an
+    # image: where the finding is reported.
+    with_image = [
+        (resource, found)
+        for resource, pod in context.pods()
+        if (found := next((c for c in containers(pod) if isinstance(c.data.get("image"), str)), None))
+    ]
+    if not with_image:
         return
-    blocked, notes = _assess(context.of_family("kubernetes"))
+    first = min(with_image, key=lambda pair: (pair[0].file, pair[0].document, pair[0].origin))
+    # The objects _assess reads (the others can neither block nor add a note), in input order.
+    blocked, notes = _assess(context.in_input_order(
+        context.of_api_group("constraints.gatekeeper.sh"),
+        context.of_kind("ConstraintTemplate", "ValidatingAdmissionPolicyBinding", "ClusterPolicy", "Policy",
+                        "ValidatingAdmissionPolicy"),
+    ))
     if blocked:
         return
     resource, container = first

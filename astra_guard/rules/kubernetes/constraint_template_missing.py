@@ -74,11 +74,12 @@ def exported_kinds() -> set[str]:
 
 
 def check(context: RuleContext) -> Iterator[Violation]:
-    templates = {kind for r in context.resources if (kind := template_kind(r))}
-    if any(is_constraint(r) and r.kind.startswith("Astra") for r in context.resources):
+    templates = {kind for r in context.of_kind("ConstraintTemplate") if (kind := template_kind(r))}
+    constraints = context.of_api_group(CONSTRAINT_GROUP)  # is_constraint(r), for each of them
+    if any(r.kind.startswith("Astra") for r in constraints):
         templates |= exported_kinds()
-    for resource in context.resources:
-        if not is_constraint(resource) or resource.kind in templates:
+    for resource in constraints:
+        if resource.kind in templates:
             continue
         near = sorted(k for k in templates if k.lower() == resource.kind.lower())
         hint = f" (a template defines '{near[0]}': kinds are case-sensitive)" if near else (

@@ -8,7 +8,7 @@ from astra_guard.engine.python_rules import RuleContext
 from astra_guard.findings import Severity, Violation
 from astra_guard.model import Resource
 from astra_guard.pipelines import image_builds, repository
-from astra_guard.pods import containers, effective, pod_of
+from astra_guard.pods import containers, effective
 from astra_guard.rules.meta import RuleMeta
 
 META = RuleMeta(
@@ -50,10 +50,7 @@ def check(context: RuleContext) -> Iterator[Violation]:
     users = _image_users(context)
     if not users:
         return
-    for resource in context.of_family("kubernetes"):
-        pod = pod_of(resource.data)
-        if pod is None:
-            continue
+    for resource, pod in context.pods():
         for container in containers(pod):
             image = container.data.get("image")
             if not isinstance(image, str) or repository(image) not in users:

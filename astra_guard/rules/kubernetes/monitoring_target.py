@@ -16,7 +16,7 @@ from typing import Any
 from astra_guard.engine.python_rules import RuleContext
 from astra_guard.findings import Severity, Violation
 from astra_guard.model import Resource
-from astra_guard.rules.kubernetes._selectors import Workload, matches, namespace_of, workloads
+from astra_guard.rules.kubernetes._selectors import Workload, matches, namespace_of, workloads_in
 from astra_guard.rules.meta import RuleMeta
 
 MONITORING_GROUP = "monitoring.coreos.com"
@@ -156,16 +156,15 @@ def _dashboard(config_map: Resource) -> Iterator[Violation]:
 
 
 def check(context: RuleContext) -> Iterator[Violation]:
-    kubernetes = context.of_family("kubernetes")
     services: dict[str, list[Resource]] = {}
-    for service in (r for r in kubernetes if r.kind == "Service"):
+    for service in context.of_kind("Service"):
         services.setdefault(namespace_of(service), []).append(service)
-    found = workloads(kubernetes)
+    found = workloads_in(context)
     pods: dict[str, list[Workload]] = {}
     for workload in found:
         pods.setdefault(workload.namespace, []).append(workload)
         yield from _otel(workload)
-    for resource in kubernetes:
+    for resource in context.of_kind("ServiceMonitor", "PodMonitor", "PrometheusRule", "ConfigMap"):
         if _is_monitoring(resource, "ServiceMonitor"):
             yield from _service_monitor(resource, services)
         elif _is_monitoring(resource, "PodMonitor"):

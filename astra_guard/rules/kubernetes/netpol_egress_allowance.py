@@ -14,15 +14,14 @@ from astra_guard.model import Resource
 from astra_guard.rules.kubernetes._selectors import (
     PolicyIndex,
     Workload,
-    by_namespace,
     describe_workloads,
     peers,
-    policies_by_namespace,
+    policies_in,
     policy_types,
     port_number,
     rules,
     types_path,
-    workloads_in,
+    workloads_by_namespace,
 )
 from astra_guard.rules.meta import RuleMeta
 
@@ -174,9 +173,9 @@ def _message(policy: Resource, gaps: list[Gap]) -> str:
 
 
 def check(context: RuleContext) -> Iterator[Violation]:
-    policies = policies_by_namespace(context.resources)
+    policies = policies_in(context)
     by_policy: dict[int, tuple[Resource, list[Gap]]] = {}
-    for namespace, members in by_namespace(workloads_in(context)).items():
+    for namespace, members in workloads_by_namespace(context).items():
         egress_policies = PolicyIndex([p for p in policies.get(namespace, []) if "Egress" in policy_types(p)])
         for workload in members:
             selecting = egress_policies.selecting(workload.labels)

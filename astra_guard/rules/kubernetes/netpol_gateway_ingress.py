@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from typing import Any
 
 from astra_guard.engine.python_rules import RuleContext
@@ -11,16 +11,15 @@ from astra_guard.model import Resource
 from astra_guard.rules.kubernetes._selectors import (
     Workload,
     WorkloadIndex,
-    by_namespace,
     describe_labels,
     describe_port,
     describe_workloads,
     peers,
-    policies_by_namespace,
+    policies_in,
     policy_types,
     port_allows,
     rules,
-    workloads_in,
+    workloads_by_namespace,
 )
 from astra_guard.rules.meta import Param, RuleMeta
 
@@ -129,41 +128,49 @@ def _ports_text(members: list[Workload]) -> str:
     return ", ".join(ports) or "none"
 
 
-def _judge_policy(policy: Resource, selected: list[Workload], gateway: dict[str, str]) -> Iterator[Violation]:
-    """Peers other than the gateway, and ports the selected pods do not expose."""
-    gateway_text = describe_labels(gateway)
+def _judge_policy(
+    policy: Resource, selected: list[Workload], gateway: dict[str, str], gateway_text: str
+) -> Generator[Violation, None, bool]:
+    """Peers other than the gateway, and ports the selected pods do not expose; returns whether
+    some ingress peer is the gateway (each peer is judged once, for both)."""
+    admits_gateway = False
     exposed = [p for w in selected for p in w.ports()]
-    names = describe_workloads(selected)
+    names = ""  # describe_workloads(selected), written when a message needs it
     for i, rule in enumerate(rules(policy, "ingress")):
-        if not isinstance(rule, dict):
-            continue
-        for j, peer in enumerate(peers(rule, "ingress")):
-            if not is_gateway(peer, gateway):
-                yield Violation(policy, ("spec", "ingress", i, "from", j), (
-                    f"NetworkPolicy '{policy.name}' admits ingress to {names} from {describe_peer(peer)}, which "
-                    f"is not the gateway: remove this peer and admit only namespaceSelector matchLabels {gateway_text}"))
+        from_peers = peers(rule, "ingress")  # none for a rule that is not a mapping
+        for j, peer in enumerate(from_peers):
+            if is_gateway(peer, gateway):
+                admits_gateway = True
+                continue
+            names = names or describe_workloads(selected)
+            yield Violation(policy, ("spec", "ingress", i, "from", j), (
+                f"NetworkPolicy '{policy.name}' admits ingress to {names} from {describe_peer(peer)}, which "
+                f"is not the gateway: remove this peer and admit only namespaceSelector matchLabels {gateway_text}"))
+        if not from_peers:
+            continue  # open to everything (or malformed): k8s-netpol-open-ingress reports it
         ports = rule.get("ports")
-        if not peers(rule, "ingress"):
-            continue  # open to everything: k8s-netpol-open-ingress reports it
         if not isinstance(ports, list) or not ports:
+            names = names or describe_workloads(selected)
             yield Violation(policy, ("spec", "ingress", i), (
                 f"NetworkPolicy '{policy.name}' ingress rule {i} admits traffic to every port of {names}: "
                 f"list only the ports the containers expose ({_ports_text(selected)}) under ports"))
             continue
         for k, entry in enumerate(ports):
             if not any(port_allows(entry, p) for p in exposed):
+                names = names or describe_workloads(selected)
                 yield Violation(policy, ("spec", "ingress", i, "ports", k), (
                     f"NetworkPolicy '{policy.name}' admits ingress on {describe_port(entry)}, which no container "
                     f"of {names} exposes (they expose {_ports_text(selected)}): remove the port or make it one "
                     "the containers declare"))
+    return admits_gateway
 
 
 def check(context: RuleContext) -> Iterator[Violation]:
     gateway = gateway_labels(context.params)
     gateway_text = describe_labels(gateway)
-    policies = policies_by_namespace(context.resources)
-    exempt = gateway_namespaces(context.resources, gateway)
-    for namespace, members in by_namespace(workloads_in(context)).items():
+    policies = policies_in(context)
+    exempt = gateway_namespaces(context.of_kind("Namespace"), gateway)
+    for namespace, members in workloads_by_namespace(context).items():
         if namespace in exempt:
             continue
         ingress_policies = [p for p in policies.get(namespace, []) if "Ingress" in policy_types(p)]
@@ -173,8 +180,8 @@ def check(context: RuleContext) -> Iterator[Violation]:
             selected = index.selected_by(policy)
             if not selected:
                 continue
-            yield from _judge_policy(policy, selected, gateway)
-            if any(is_gateway(peer, gateway) for rule in rules(policy, "ingress") for peer in peers(rule, "ingress")):
+            admits_gateway = yield from _judge_policy(policy, selected, gateway, gateway_text)
+            if admits_gateway:
                 covered.update(id(w) for w in selected)
         for workload in members:
             if id(workload) in covered or not workload.ports():

@@ -105,6 +105,8 @@ class _CountingComposer(Composer, _Composer):  # type: ignore[misc, valid-type]
 
 def _may_exceed(text: str, budget: int) -> bool:
     """Whether `text` could compose to more than `budget` nodes: every node needs a separator."""
+    if 2 * len(text) + 1 <= budget:  # too short to hold that many separators: no need to count them
+        return False
     return 2 * sum(text.count(c) for c in "\n,:-[{?") + 1 > budget
 
 

@@ -24,6 +24,7 @@ NaN and infinities stay their text: JSON, and so Rego, has no such numbers.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from typing import Any
@@ -129,9 +130,23 @@ def pyyaml_1_1(text: str) -> Any:
 
 PLAIN_SCALAR = {KUBERNETES: go_yaml_v2, GITHUB_ACTIONS: yaml_1_2_core, YAML_1_1: pyyaml_1_1}
 
+# Manifests repeat their keys and many values (name, image, "true", apiVersion, ...): typing a
+# short text is remembered, in bounded LRU memos, so no input can make them grow: at most
+# MEMO_SIZE texts of MEMO_LENGTH characters each. A text that raises is not remembered.
+MEMO_SIZE = 4096
+MEMO_LENGTH = 64
+REMEMBERED_PLAIN_SCALAR = {schema: functools.lru_cache(maxsize=MEMO_SIZE)(plain) for schema, plain in PLAIN_SCALAR.items()}
+"""`PLAIN_SCALAR`, remembered: for texts of at most MEMO_LENGTH characters (all return immutable values)."""
+
 
 def kubernetes_key(text: str) -> str:
     """A plain mapping key as sigs.k8s.io/yaml turns it into a JSON key; ValueError if it cannot."""
+    if len(text) <= MEMO_LENGTH:
+        return _remembered_kubernetes_key(text)
+    return _kubernetes_key(text)
+
+
+def _kubernetes_key(text: str) -> str:
     value = go_yaml_v2(text)
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -142,3 +157,6 @@ def kubernetes_key(text: str) -> str:
     if isinstance(value, float):
         raise ValueError(f"the key '{text}' is a float to kubectl, which rewrites it; quote it")  # noqa: TRY004
     return value
+
+
+_remembered_kubernetes_key = functools.lru_cache(maxsize=MEMO_SIZE)(_kubernetes_key)

@@ -60,11 +60,12 @@ def discover(paths: Sequence[Path | str], root: Path | None = None, excluded: Ca
 
     Paths are handled as strings (a walk of a monorepo names thousands of files: `pathlib`
     per file would cost more than the walk); only the files found become `Path`s. A `str`
-    in `paths` must be absolute (as a caller listing a repository's files builds them).
+    in `paths` is a file a caller listed (a repository's tracked files), absolute; if it is
+    no longer a file it is passed over.
     """
     given_paths = [p if isinstance(p, str) else str(p.absolute()) for p in paths]
     for p, here in zip(paths, given_paths):
-        if not os.path.lexists(here):
+        if not isinstance(p, str) and not os.path.lexists(here):
             raise UsageError(f"no such file or directory: {p}")
     root = (root or scan_root([Path(p) for p in paths])).resolve()
     top = str(root)
@@ -101,13 +102,25 @@ def discover(paths: Sequence[Path | str], root: Path | None = None, excluded: Ca
         seen.add(real)
         found.files.append(SourceFile(Path(real), rel, family))
 
-    real_parents: dict[str, str] = {}  # a pre-commit run names thousands of files in few directories
-    for here in given_paths:
+    real_dirs: dict[str, str] = {}  # a pre-commit run names thousands of files in as many directories
+
+    def resolved_dir(directory: str) -> str:
+        """`os.path.realpath(directory)`, from its parent's when it is no link (one lstat, not one per component)."""
+        known = real_dirs.get(directory)
+        if known is None:
+            parent, name = os.path.split(directory)
+            if parent == directory or name in ("", ".", "..") or os.path.islink(directory):
+                known = os.path.realpath(directory)
+            else:
+                known = os.path.join(resolved_dir(parent), name)
+            real_dirs[directory] = known
+        return known
+
+    for given, here in zip(paths, given_paths):
         if os.path.isfile(here):
-            parent = os.path.dirname(here)
-            if parent not in real_parents:
-                real_parents[parent] = os.path.realpath(parent)
-            consider(here, explicit=True, real_dir=real_parents[parent])
+            consider(here, explicit=True, real_dir=resolved_dir(os.path.dirname(here)))
+            continue
+        if isinstance(given, str):
             continue
         real_dirs = {here: os.path.realpath(here)}  # a directory walked into is no link: parent's + name
         for dirpath, dirnames, filenames in os.walk(here, followlinks=False):

@@ -59,6 +59,7 @@ CACHE_DIR_ENV = "ASTRA_GUARD_CACHE_DIR"
 NO_CACHE_ENV = "ASTRA_GUARD_NO_CACHE"
 FORMAT = b"astra-guard parse cache 2\n"
 MAX_AGE_DAYS = 14
+PACK_SLACK = 32  # entries a pack may lack, or hold unused, before it is rewritten
 PRUNE_EVERY_SECONDS = 24 * 3600
 PARSERS = ("yaml", "_yaml", "hcl2", "lark", "dockerfile_parse")
 _PACKAGE = Path(__file__).resolve().parent
@@ -186,8 +187,17 @@ class ParseCache:
         self._used = {}
 
     def save_pack(self) -> None:
-        """Write the pack with exactly the entries this scan used, when they changed."""
-        if self._pack_path is None or self._used is None or self._used.keys() == (self._pack or {}).keys():
+        """Write the pack with exactly the entries this scan used, once it has drifted from them.
+
+        A commit changes a file or two: their new entries are read from their own files until
+        more than `PACK_SLACK` entries (or 2%) were, or went unused, rather than rewriting
+        the whole pack on every commit."""
+        if self._pack_path is None or self._used is None:
+            return
+        pack = self._pack or {}
+        outside = sum(1 for key in self._used if key not in pack)
+        unused = len(pack) - (len(self._used) - outside)
+        if pack and outside + unused <= max(PACK_SLACK, len(self._used) // 50):
             return
         self._store(self._pack_path, _sealed(marshal.dumps(self._used)))
 

@@ -63,10 +63,9 @@ def discover_context(paths: list[Path], root: Path, excluded: Callable[[str], bo
     if tracked is None:
         return discover([*paths, *only_files], root, excluded)
     top = str(root)
-    readable = [
-        path for rel in tracked
+    readable = [  # tracked files deleted from the work tree are passed over by discover
+        os.path.join(top, rel) for rel in tracked
         if family_by_name(rel) and not SKIPPED_DIRS.intersection(rel.split("/")[:-1])
-        and os.path.isfile(path := os.path.join(top, rel))
     ]
     return discover([*readable, *only_files], root, excluded)
 

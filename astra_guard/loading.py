@@ -21,6 +21,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import partial
+from typing import Any
 
 from astra_guard.discovery import SourceFile
 from astra_guard.model import LoadResult, pack_spans_of
@@ -45,14 +46,20 @@ def quiet_gc() -> Iterator[None]:
             gc.enable()
 
 
-def _load_chunk(load: Callable[[SourceFile], LoadResult], chunk: Sequence[SourceFile]) -> list[LoadResult]:
-    """A worker's share, spans packed: bytes pickle in a fraction of the time a dict of tuples does."""
-    return [pack_spans_of(load(source)) for source in chunk]
+def _load_chunk(load: Callable[[SourceFile], LoadResult], chunk: Sequence[SourceFile],
+                collect: Callable[[], Any] | None) -> tuple[list[LoadResult], Any]:
+    """A worker's share, spans packed (bytes pickle in a fraction of the time a dict of tuples
+    does), and what `collect` gathered while loading it (the parse cache's entries)."""
+    return [pack_spans_of(load(source)) for source in chunk], collect() if collect else None
 
 
 def load_all(sources: Sequence[SourceFile], load: Callable[[SourceFile], LoadResult],
-             jobs: int | None = None) -> Iterator[LoadResult]:
-    """`load(source)` for every source, in order; shared with forked workers when worth it."""
+             jobs: int | None = None, collect: Callable[[], Any] | None = None,
+             absorb: Callable[[Any], None] | None = None) -> Iterator[LoadResult]:
+    """`load(source)` for every source, in order; shared with forked workers when worth it.
+
+    A worker's state does not come back by itself: after each chunk, what `collect()` returns
+    there is handed to `absorb` here."""
     jobs = available_jobs() if jobs is None else jobs
     probe = sources[:PROBE_FILES]
     started = time.process_time()
@@ -65,5 +72,7 @@ def load_all(sources: Sequence[SourceFile], load: Callable[[SourceFile], LoadRes
     for start in range(0, len(rest), BATCH_FILES):
         batch = rest[start:start + BATCH_FILES]
         chunks = [batch[i:i + CHUNK_FILES] for i in range(0, len(batch), CHUNK_FILES)]
-        for loaded in run_tasks([partial(_load_chunk, load, chunk) for chunk in chunks], jobs):
+        for loaded, collected in run_tasks([partial(_load_chunk, load, chunk, collect) for chunk in chunks], jobs):
+            if absorb is not None and collected is not None:
+                absorb(collected)
             yield from loaded

@@ -17,8 +17,9 @@ not verify is a miss. Values are `marshal`led plain data (no pickle: reading the
 runs code). Entries, and the directories of other code versions, not written for
 `MAX_AGE_DAYS` are removed, at most once a day.
 
-A pre-commit run (`scan --only-files`) also keeps a pack per repository: one file holding
-copies of the entries its last run used, read at once instead of a thousand entry files.
+A scan keeps a pack per repository (scan root): one file holding the entries its last scan
+used, read at once instead of a thousand entry files; entry files are written only for the
+few files parsed since (see `ParseCache.use_pack`).
 
 Location: `$ASTRA_GUARD_CACHE_DIR`, else `$XDG_CACHE_HOME/astra-guard`, else
 `~/.cache/astra-guard`. `astra-guard scan --no-cache` (or `ASTRA_GUARD_NO_CACHE=1`) disables it.
@@ -167,16 +168,28 @@ class ParseCache:
                 payload = marshal.dumps((key, flatten(result)))
             except ValueError:  # a value marshal cannot hold: this file is simply not cached
                 return result
-            self._store(path, _sealed(payload))
+            if self._pack_path is None or self._pack:  # cold, the pack alone will hold it
+                self._store(path, _sealed(payload))
         if self._used is not None:
             self._used[key] = payload
         return result
 
+    def take_used(self) -> dict[str, bytes]:
+        """The entries used since the last call (a forked loader hands them to its parent)."""
+        used, self._used = self._used or {}, {} if self._used is not None else None
+        return used
+
+    def absorb(self, used: dict[str, bytes]) -> None:
+        """Entries another process used for this scan (see `take_used`)."""
+        if self._used is not None:
+            self._used.update(used)
+
     def use_pack(self, name: str) -> None:
         """Read the entries the last scan of one repository used from a single file, the pack
         `name`, and keep those this scan uses for `save_pack`. A pre-commit run loads the same
-        thousand files every time: one read instead of a thousand (entries stay the truth; the
-        pack only holds copies, each under its full key)."""
+        thousand files every time: one read instead of a thousand. Without a pack yet (a first
+        scan), what is parsed goes to the pack alone: one file written, not a thousand; with
+        one, the few files parsed get entry files of their own until the pack is rewritten."""
         self._pack_path = os.path.join(self._dir, "packs", name)
         body = _verified(_read_bytes(self._pack_path))
         try:

@@ -237,10 +237,12 @@ def _scan(paths: list[Path], options: ScanOptions | None) -> ScanResult:
     limits = Limits.for_scan(config.limits, options.limits, options.max_file_bytes)
     resources: list[Resource] = []
     cache = open_cache(options.cache_dir)
-    if cache is not None and options.only_files:  # a pre-commit run: the same repository every commit
+    if cache is not None:  # the repository's pack: what its last scan parsed, in one file
         cache.use_pack(hashlib.sha256(result.root.encode()).hexdigest()[:32])
     load = partial(load_file, max_bytes=limits.max_file_bytes, yaml_limits=limits.yaml(), cache=cache)
-    for position, loaded in enumerate(load_all(found.files, load)):  # in order; large inputs over the cores
+    loaded_files = load_all(found.files, load, collect=cache.take_used if cache else None,
+                            absorb=cache.absorb if cache else None)
+    for position, loaded in enumerate(loaded_files):  # in order; large inputs over the cores
         result.files.append(loaded)
         result.errors += loaded.errors
         result.skipped += loaded.skipped

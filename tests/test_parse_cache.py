@@ -87,6 +87,40 @@ def test_a_pack_serves_the_entries_the_last_run_used_and_follows_what_this_one_u
     assert fourth.load(other, "k/list.yaml", "kubernetes") == load_bytes(other, "k/list.yaml", "kubernetes")
 
 
+def test_a_first_scan_writes_one_pack_and_no_entry_files_even_from_forked_loaders(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from astra_guard import loading
+
+    for name, value in (("PROBE_FILES", 1), ("CHUNK_FILES", 4), ("PARALLEL_MIN_FILE_SECONDS", 0), ("PARALLEL_MIN_SECONDS", 0)):
+        monkeypatch.setattr(loading, name, value)
+    monkeypatch.setenv("ASTRA_GUARD_JOBS", "2")
+    repo = tmp_path / "repo"
+    (repo / "k8s").mkdir(parents=True)
+    for i in range(40):
+        (repo / "k8s" / f"list-{i}.yaml").write_bytes(LIST.replace(b"name: p", f"name: p{i}".encode()))
+    cold = scan([repo], ScanOptions(cache_dir=tmp_path / "cache"))
+    cache = ParseCache(tmp_path / "cache")
+    (pack,) = (cache.directory / "packs").iterdir()
+    assert [e for e in entries(cache) if e.parent.name != "packs"] == []
+    cache.use_pack(pack.name)
+    assert cache._pack is not None and len(cache._pack) == 40
+    warm = scan([repo], ScanOptions(cache_dir=tmp_path / "cache"))
+    assert warm.findings == cold.findings
+
+
+def test_entries_a_worker_used_reach_the_parent(tmp_path: Path) -> None:
+    worker, parent = ParseCache(tmp_path), ParseCache(tmp_path)
+    worker.use_pack("repo")
+    parent.use_pack("repo")
+    worker.load(LIST, "k/list.yaml", "kubernetes")
+    parent.absorb(worker.take_used())
+    assert worker.take_used() == {}  # taken once
+    parent.save_pack()
+    again = ParseCache(tmp_path)
+    again.use_pack("repo")
+    assert again._pack is not None and len(again._pack) == 1
+
+
 def test_the_key_covers_content_path_family_and_limits(tmp_path: Path) -> None:
     cache = ParseCache(tmp_path)
     cache.load(LIST, "k/list.yaml", "kubernetes")

@@ -98,7 +98,7 @@ def run(argv: list[str], env: dict[str, str] | None = None, cwd: Path | None = N
 
 def median_run(argv: list[str], repeat: int, env: dict[str, str] | None = None, cwd: Path | None = None) -> Run:
     """The run with the median wall time of `repeat` runs (small commands are noisy)."""
-    runs = sorted((run(argv, env, cwd, sample_tree=False) for _ in range(repeat)), key=lambda r: r.seconds)
+    runs = sorted((checked(argv, run(argv, env, cwd, sample_tree=False)) for _ in range(repeat)), key=lambda r: r.seconds)
     return runs[len(runs) // 2]
 
 

@@ -33,6 +33,7 @@ MASK = "****"
 MIN_VALUE_LENGTH = 4
 
 _SECRET_WORD = re.compile(r"token|passw(?:or)?d|secret|key", re.IGNORECASE)
+_SECRET_WORDS = ("token", "passw", "secret", "key")  # casefolded text holding none cannot match _SECRET_WORD
 _REFERENCE_SUFFIX = re.compile(
     r"(?:name|names|id|ids|arn|arns|ref|refs|selector|path|file|version|type|length|size|error|exception)$", re.IGNORECASE
 )
@@ -49,7 +50,6 @@ _PATTERNS = [
     # ENV API_KEY value (Dockerfile's legacy ENV form)
     re.compile(rf"(?P<lead>\bENV\s+(?P<name>[A-Za-z_]\w*)\s+)(?P<value>{_VALUE})"),
 ]
-_CREDENTIAL_WORD = re.compile(r"bearer|basic", re.IGNORECASE)  # what _BEARER needs to match at all
 _BEARER = re.compile(r"(?P<lead>\b(?:bearer|basic)\s+)(?P<value>[A-Za-z0-9._~+/=-]{8,})", re.IGNORECASE)
 _URL_PASSWORD = re.compile(r"(?P<lead>://[^/\s:@]+:)(?P<value>[^/\s@]+)(?=@)")
 _ENV_PAIR = re.compile(r"(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?:=|\s+)(?P<value>\"[^\"]*\"|'[^']*'|\S+)")
@@ -96,10 +96,11 @@ class Masker:
     def mask(self, text: str) -> str:
         if not text:
             return text
-        if _SECRET_WORD.search(text):  # every named pattern needs a secret-looking name
+        folded = text.casefold()  # the gates below: a substring test is ten times a case-blind regex
+        if any(word in folded for word in _SECRET_WORDS):  # every named pattern needs a secret-looking name
             for pattern in _PATTERNS:
                 text = pattern.sub(_mask_named, text)
-        if _CREDENTIAL_WORD.search(text):
+        if "bearer" in folded or "basic" in folded:  # what _BEARER needs to match at all
             text = _BEARER.sub(lambda m: m.group("lead") + MASK, text)
         if "://" in text:
             text = _URL_PASSWORD.sub(lambda m: m.group("lead") + MASK, text)
@@ -145,5 +146,8 @@ def file_secrets(loaded: LoadResult) -> tuple[str, ...]:
 def mask_scan(findings: list[Finding], errors: list[InputError], files: Iterable[LoadResult]) -> tuple[list[Finding], list[InputError]]:
     """Findings and input errors with their messages masked, using the secrets the scan read."""
     masker = Masker(v for loaded in files for v in (file_secrets(loaded) if loaded.secrets is None else loaded.secrets))
-    return ([replace(f, message=masker.mask(f.message)) for f in findings],
-            [replace(e, message=masker.mask(e.message)) for e in errors])
+    def masked(item: Any) -> Any:
+        message = masker.mask(item.message)
+        return item if message == item.message else replace(item, message=message)
+
+    return [masked(f) for f in findings], [masked(e) for e in errors]

@@ -95,3 +95,10 @@ def test_the_html_checklist_masks_the_lines_it_quotes(tmp_path: Path) -> None:
     report = make_report([tmp_path], ScanOptions(root=tmp_path), None, None, dt.datetime(2026, 11, 27, tzinfo=dt.UTC))
     html = checklist_html.render(report)
     assert "   6 | " in html and "{name: DB_PASSWORD, value: ****}" in html and "hunter2" not in html
+
+
+def test_the_cheap_gates_before_the_patterns_miss_no_case_variant_the_patterns_catch() -> None:
+    masker = Masker()
+    assert masker.mask("ſecret=hunter22 (a long s folds to s, as the case-blind patterns read it)").startswith("ſecret=****")
+    assert masker.mask("API_ToKeN: abcd1234") == "API_ToKeN: ****"
+    assert masker.mask("Authorization: BEARER abcdefgh12345") == "Authorization: BEARER ****"

@@ -155,6 +155,8 @@ def _build(data: dict[str, Any], source: str, spans: dict[Any, Any]) -> Config:
     settings: dict[str, Any] = {}
     if "namespace_selector" in data.get("gateway", {}):
         settings["gateway_namespace_selector"] = data["gateway"]["namespace_selector"]
+    if "also_admit" in data.get("gateway", {}):
+        settings["also_admit_namespace_selectors"] = data["gateway"]["also_admit"]
     if "allowed" in data.get("registries", {}):
         settings["allowed_registries"] = data["registries"]["allowed"]
     if "allowed_add" in data.get("capabilities", {}):

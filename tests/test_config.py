@@ -39,7 +39,7 @@ def test_no_config_file_means_defaults(tmp_path: Path) -> None:
 
 def test_the_contract_keys_load_into_settings(tmp_path: Path) -> None:
     config = load_config(write(tmp_path, """
-gateway: {namespace_selector: {team: edge}}
+gateway: {namespace_selector: {team: edge}, also_admit: [{kubernetes.io/metadata.name: monitoring}]}
 registries: {allowed: ["ghcr.io/org/"]}
 capabilities: {allowed_add: [NET_BIND_SERVICE, NET_ADMIN]}
 kubernetes: {target_version: "1.30"}
@@ -48,6 +48,7 @@ exclude: ["examples/**"]
 """), tmp_path, RULES)
     assert config.settings == {
         "gateway_namespace_selector": {"team": "edge"},
+        "also_admit_namespace_selectors": [{"kubernetes.io/metadata.name": "monitoring"}],
         "allowed_registries": ["ghcr.io/org/"],
         "allowed_add": ["NET_BIND_SERVICE", "NET_ADMIN"],
     }
@@ -62,6 +63,7 @@ exclude: ["examples/**"]
     ("text", "message"),
     [
         ("gateway:\n  selector: {a: b}\n", r":2: unknown key 'gateway.selector'"),
+        ("gateway:\n  also_admit: [{}]\n", r":2: gateway.also_admit.0: .*"),
         ("registries:\n  allowed: ghcr.io\n", r":2: registries.allowed: 'ghcr.io' is not of type 'array'"),
         ("kubernetes:\n  target_version: 1.29\n", r":2: kubernetes.target_version: 1.29 is not of type 'string'"),
         ("rules:\n  disabled:\n    - k8s-nope\n", r":3: rules.disabled: unknown rule id 'k8s-nope'"),

@@ -36,7 +36,9 @@ META = RuleMeta(
         "same-namespace pods, an IP range) widens the attack surface, and a port no container declares "
         "is either a mistake or a hole for a process nobody reviewed. A workload whose containers "
         "declare no port serves nothing and needs no ingress allowance; the gateway's own namespace "
-        "(a Namespace of the inputs carrying the gateway labels) is not judged."
+        "(a Namespace of the inputs carrying the gateway labels) is not judged. Namespaces listed "
+        "under gateway.also_admit (a monitoring namespace whose Prometheus scrapes the pods) are "
+        "accepted as peers too, on exposed ports; they never replace the gateway's allowance."
     ),
     remediation=(
         "Select the workload's pods with a NetworkPolicy whose only ingress peers are the gateway's "
@@ -54,6 +56,12 @@ META = RuleMeta(
             "gateway_namespace_selector", "object", {"name": "astra-control"},
             "Labels of the namespace the gateway runs in; a peer is the gateway when its "
             "namespaceSelector.matchLabels include all of them.",
+        ),
+        Param(
+            "also_admit_namespace_selectors", "array", [],
+            "Label sets of other namespaces workloads may take ingress from (configuration "
+            "gateway.also_admit), matched like the gateway's; they do not count as its allowance.",
+            items="object",
         ),
     ),
 )
@@ -84,6 +92,14 @@ def gateway_namespaces(resources: list[Resource], gateway: dict[str, str]) -> se
         if all(carried.get(k) == v for k, v in gateway.items()):
             names.add(resource.name)
     return names
+
+
+def also_admitted(params: dict[str, Any]) -> list[dict[str, str]]:
+    """The configured label sets of namespaces admitted besides the gateway (each non-empty)."""
+    value = params.get("also_admit_namespace_selectors", [])
+    if not isinstance(value, list) or not all(isinstance(v, dict) and v for v in value):
+        raise ValueError("parameter also_admit_namespace_selectors must be a list of non-empty mappings of namespace labels")
+    return [{str(k): str(v) for k, v in labels.items()} for labels in value]
 
 
 def is_gateway(peer: Any, gateway: dict[str, str]) -> bool:
@@ -129,10 +145,11 @@ def _ports_text(members: list[Workload]) -> str:
 
 
 def _judge_policy(
-    policy: Resource, selected: list[Workload], gateway: dict[str, str], gateway_text: str
+    policy: Resource, selected: list[Workload], gateway: dict[str, str], gateway_text: str,
+    also: list[dict[str, str]] = [],  # noqa: B006 - read only
 ) -> Generator[Violation, None, bool]:
-    """Peers other than the gateway, and ports the selected pods do not expose; returns whether
-    some ingress peer is the gateway (each peer is judged once, for both)."""
+    """Peers other than the gateway (and the namespaces `also` admitted), and ports the selected
+    pods do not expose; returns whether some ingress peer is the gateway (each peer judged once)."""
     admits_gateway = False
     exposed = [p for w in selected for p in w.ports()]
     names = ""  # describe_workloads(selected), written when a message needs it
@@ -141,6 +158,8 @@ def _judge_policy(
         for j, peer in enumerate(from_peers):
             if is_gateway(peer, gateway):
                 admits_gateway = True
+                continue
+            if any(is_gateway(peer, labels) for labels in also):
                 continue
             names = names or describe_workloads(selected)
             yield Violation(policy, ("spec", "ingress", i, "from", j), (
@@ -167,6 +186,7 @@ def _judge_policy(
 
 def check(context: RuleContext) -> Iterator[Violation]:
     gateway = gateway_labels(context.params)
+    also = also_admitted(context.params)
     gateway_text = describe_labels(gateway)
     policies = policies_in(context)
     exempt = gateway_namespaces(context.of_kind("Namespace"), gateway)
@@ -180,7 +200,7 @@ def check(context: RuleContext) -> Iterator[Violation]:
             selected = index.selected_by(policy)
             if not selected:
                 continue
-            admits_gateway = yield from _judge_policy(policy, selected, gateway, gateway_text)
+            admits_gateway = yield from _judge_policy(policy, selected, gateway, gateway_text, also)
             if admits_gateway:
                 covered.update(id(w) for w in selected)
         for workload in members:

@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 from astra_guard.corroborate.compare import Corroboration
+from astra_guard.report import json_text
 
 JSON_KEY = "corroboration"
 VERB = {"pass": "passes", "fail": "fails"}
@@ -74,7 +75,7 @@ def add_to_json(text: str, c: Corroboration) -> str:
     """The JSON report with the corroboration as one more top-level key."""
     document: dict[str, Any] = json.loads(text)
     document[JSON_KEY] = c.as_dict()
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return json_text.dumps(document)
 
 
 def add_to_html(text: str, c: Corroboration) -> str:

@@ -10,10 +10,10 @@ GitLab needs fingerprints unique within a report.
 from __future__ import annotations
 
 import hashlib
-import json
 from typing import Any
 
 from astra_guard.findings import Finding, ScanResult, Severity
+from astra_guard.report import json_text
 from astra_guard.rules.catalog import RuleCatalog
 
 SEVERITY = {
@@ -41,4 +41,4 @@ def issue(finding: Finding) -> dict[str, Any]:
 def render(result: ScanResult, catalog: RuleCatalog | None = None) -> str:
     """The Code Quality report as indented JSON (unsuppressed findings only)."""
     issues = [issue(f) for f in result.findings if not f.suppressed]
-    return json.dumps(issues, indent=2, ensure_ascii=False) + "\n"
+    return json_text.dumps(issues, flat_from=1)  # an issue per line

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from astra_guard import __version__
 from astra_guard.findings import Finding, ScanResult, Severity
+from astra_guard.report import json_text
 from astra_guard.rules.catalog import RuleCatalog
 
 SCHEMA_VERSION = 1
@@ -62,4 +62,4 @@ def report_dict(result: ScanResult) -> dict[str, Any]:
 
 def render(result: ScanResult, catalog: RuleCatalog | None = None) -> str:
     """The report as indented JSON text (stable key order, no timestamps)."""
-    return json.dumps(report_dict(result), indent=2, ensure_ascii=False) + "\n"
+    return json_text.dumps(report_dict(result))  # a finding per line

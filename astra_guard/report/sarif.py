@@ -7,7 +7,6 @@ timestamps, no durations, no absolute paths except `originalUriBaseIds`.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import quote
@@ -15,6 +14,7 @@ from urllib.parse import quote
 from astra_guard import __version__
 from astra_guard.findings import Finding, ScanResult, Severity
 from astra_guard.model import InputError
+from astra_guard.report import json_text
 from astra_guard.rules.catalog import RuleCatalog
 from astra_guard.rules.meta import RuleMeta
 
@@ -81,7 +81,7 @@ def render(result: ScanResult, catalog: RuleCatalog, *, include_suppressed: bool
         "results": results,
     }
     log = {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
-    return json.dumps(log, indent=2, sort_keys=False) + "\n"
+    return json_text.dumps(log, flat_from=4, ensure_ascii=True)  # a result, a rule per line
 
 
 # -- rules --------------------------------------------------------------------------------

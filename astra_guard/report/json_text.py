@@ -12,15 +12,19 @@ import json
 from typing import Any
 
 
+_ENCODERS = {ascii_only: json.JSONEncoder(ensure_ascii=ascii_only) for ascii_only in (True, False)}  # built once
+
+
 def dumps(value: Any, flat_from: int = 2, ensure_ascii: bool = False) -> str:
     """`value` as JSON text ending in a newline; containers above depth `flat_from` are indented."""
+    flat = _ENCODERS[ensure_ascii].encode
+
     def encode(item: Any, depth: int, pad: str) -> str:
         if depth >= flat_from or not isinstance(item, (dict, list)) or not item:
-            return json.dumps(item, ensure_ascii=ensure_ascii)
+            return flat(item)
         inner = pad + "  "
         if isinstance(item, dict):
-            lines = [f"{inner}{json.dumps(str(k), ensure_ascii=ensure_ascii)}: {encode(v, depth + 1, inner)}"
-                     for k, v in item.items()]
+            lines = [f"{inner}{flat(str(k))}: {encode(v, depth + 1, inner)}" for k, v in item.items()]
             return "{\n" + ",\n".join(lines) + "\n" + pad + "}"
         return "[\n" + ",\n".join(inner + encode(v, depth + 1, inner) for v in item) + "\n" + pad + "]"
 

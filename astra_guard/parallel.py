@@ -8,7 +8,8 @@ The tasks wait in a pipe, as 4-byte indexes written before the fork; each proces
 next index when it is free, so the work balances itself however uneven the tasks are. A pipe
 read of 4 bytes is atomic, so no task runs twice. A worker pickles each result as soon as it
 has it, into a memory file of its own (never a pipe: nothing waits for a reader), so the cost
-of sending results is part of the balance and nothing is left to pickle at the end. A worker
+of sending results is part of the balance and nothing is left to pickle at the end; this
+process reads those files between its own tasks, so unpickling is part of the balance too. A worker
 that dies, or whose results cannot be read, costs only time: this process runs the tasks it
 did not get back.
 
@@ -84,23 +85,37 @@ def _worker(tasks: Sequence[Callable[[], Any]], queue: int, results: int) -> Non
         os._exit(code)  # no atexit handlers, no second flush of the parent's buffers
 
 
-def _collect(pid: int, results: int) -> dict[int, Any]:
-    """The results a finished worker wrote; whole records only (a worker that died keeps those)."""
-    os.waitpid(pid, 0)
-    os.lseek(results, 0, os.SEEK_SET)
-    with os.fdopen(os.dup(results), "rb") as handle:
-        blob = handle.read()
-    done: dict[int, Any] = {}
-    at = 0
-    while at + _RECORD.size <= len(blob):
-        index, size = _RECORD.unpack_from(blob, at)
-        at += _RECORD.size
-        if at + size > len(blob):
-            break
-        with suppress(Exception):  # an unreadable record: the task is run again here
-            done[index] = pickle.loads(blob[at:at + size])
-        at += size
-    return done
+class _Results:
+    """A worker's results file, read as it grows: whole records only, each once. This process
+    reads between its own tasks, so unpickling what the workers sent is part of the balance,
+    not a tail after it (a worker that died keeps the records it finished)."""
+
+    def __init__(self, pid: int, fd: int) -> None:
+        self.pid, self.fd, self.offset = pid, fd, 0
+
+    def take(self) -> dict[int, Any]:
+        """The records written since the last call."""
+        available = os.fstat(self.fd).st_size - self.offset
+        if available < _RECORD.size:
+            return {}
+        blob = os.pread(self.fd, available, self.offset)
+        done: dict[int, Any] = {}
+        at = 0
+        while at + _RECORD.size <= len(blob):
+            index, size = _RECORD.unpack_from(blob, at)
+            if at + _RECORD.size + size > len(blob):
+                break  # still being written
+            at += _RECORD.size
+            with suppress(Exception):  # an unreadable record: the task is run again here
+                done[index] = pickle.loads(blob[at:at + size])
+            at += size
+        self.offset += at
+        return done
+
+    def finish(self) -> dict[int, Any]:
+        """The rest, once the worker has exited."""
+        os.waitpid(self.pid, 0)
+        return self.take()
 
 
 def run_tasks(tasks: Sequence[Callable[[], Any]], jobs: int, meanwhile: Callable[[], None] | None = None) -> list[Any]:
@@ -117,7 +132,7 @@ def run_tasks(tasks: Sequence[Callable[[], Any]], jobs: int, meanwhile: Callable
     queue_read, queue_write = os.pipe()
     os.write(queue_write, b"".join(_INDEX.pack(i) for i in range(len(tasks))))
     os.close(queue_write)
-    workers: list[tuple[int, int]] = []  # (pid, its results file)
+    workers: list[_Results] = []
     done: dict[int, Any] = {}
     try:
         for _ in range(jobs - 1):
@@ -125,23 +140,23 @@ def run_tasks(tasks: Sequence[Callable[[], Any]], jobs: int, meanwhile: Callable
             pid = os.fork()
             if pid == 0:
                 _worker(tasks, queue_read, results)
-            workers.append((pid, results))
+            workers.append(_Results(pid, results))
         if meanwhile:
             meanwhile()
         while (index := _next_task(queue_read)) is not None:
             done[index] = tasks[index]()
+            for worker in workers:
+                done.update(worker.take())
         while workers:
-            pid, results = workers[-1]
-            done.update(_collect(pid, results))
-            workers.pop()
-            os.close(results)
+            done.update(workers[-1].finish())
+            os.close(workers.pop().fd)
     finally:
         os.close(queue_read)
-        for pid, results in workers:  # only after an exception here: stop and reap the rest
+        for worker in workers:  # only after an exception here: stop and reap the rest
             try:
-                os.kill(pid, signal.SIGKILL)
-                os.waitpid(pid, 0)
+                os.kill(worker.pid, signal.SIGKILL)
+                os.waitpid(worker.pid, 0)
             except (ProcessLookupError, ChildProcessError):
                 pass
-            os.close(results)
+            os.close(worker.fd)
     return [done[i] if i in done else tasks[i]() for i in range(len(tasks))]

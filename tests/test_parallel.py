@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import select
+from pathlib import Path
 
 import pytest
 
@@ -68,3 +69,21 @@ def test_one_job_runs_everything_here_in_order(monkeypatch: pytest.MonkeyPatch) 
     results = run_tasks([lambda: order.append("a") or 1, lambda: order.append("b") or 2],
                         jobs=parallel.available_jobs(), meanwhile=lambda: order.append("meanwhile"))
     assert results == [1, 2] and order == ["meanwhile", "a", "b"]
+
+
+def test_results_are_read_as_they_grow_whole_records_only_each_once(tmp_path: Path) -> None:
+    import pickle
+
+    from astra_guard.parallel import _RECORD, _Results
+
+    first, second = pickle.dumps("first"), pickle.dumps(["second"] * 100)
+    with (tmp_path / "results").open("w+b") as handle:
+        reader = _Results(os.getpid(), handle.fileno())
+        record = _RECORD.pack(1, len(second)) + second
+        handle.write(_RECORD.pack(0, len(first)) + first + record[:10])
+        handle.flush()
+        assert reader.take() == {0: "first"}  # the second record is still being written
+        handle.write(record[10:])
+        handle.flush()
+        assert reader.take() == {1: ["second"] * 100}
+        assert reader.take() == {}

@@ -28,6 +28,7 @@ class Limits:
     max_depth: int = 200  # nesting of YAML collections
     max_documents: int = 10_000  # YAML documents in one file
     max_resources: int = 50_000  # resources in one scan, across files
+    max_hcl_bytes: int = 512 * 1024  # a Terraform file in HCL syntax: python-hcl2 takes about 20 s per MiB
 
     @classmethod
     def for_scan(cls, configured: dict[str, Any] | None, explicit: Limits | None = None,

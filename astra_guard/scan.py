@@ -18,7 +18,7 @@ from astra_guard.engine.rego_embedded import EmbeddedRegoEngine, RuleFault
 from astra_guard.findings import Finding, ScanResult, Severity, Violation, fingerprint
 from astra_guard.gate import gate
 from astra_guard.limits import Limits, over_resources
-from astra_guard.loaders import load_bytes
+from astra_guard.loaders import TERRAFORM, load_bytes
 from astra_guard.loaders.yaml_source import YamlLimits
 from astra_guard.loading import load_all, quiet_gc
 from astra_guard.masking import mask_scan
@@ -78,7 +78,7 @@ def rule_params(meta: RuleMeta, config: Config, options: ScanOptions, target: st
 
 
 def load_file(source: SourceFile, max_bytes: int = MAX_FILE_BYTES, yaml_limits: YamlLimits | None = None,
-              cache: ParseCache | None = None) -> LoadResult:
+              cache: ParseCache | None = None, max_hcl_bytes: int = Limits.max_hcl_bytes) -> LoadResult:
     """Read one file from disk into resources; unreadable or oversized files become errors.
 
     Only regular files are opened (a FIFO would block the scan forever), and never more than
@@ -101,6 +101,11 @@ def load_file(source: SourceFile, max_bytes: int = MAX_FILE_BYTES, yaml_limits: 
             return result
     except OSError as exc:
         result.errors.append(InputError(source.rel, 1, f"cannot read the file: {exc.strerror or exc}"))
+        return result
+    if size > max_hcl_bytes and source.family == TERRAFORM and not source.rel.lower().endswith(".json"):
+        result.errors.append(InputError(source.rel, 1, f"Terraform file is {size} bytes, over the {max_hcl_bytes}-byte "
+                                        "limit for HCL (limits.max_hcl_bytes: its parser takes about 20 s per MiB); "
+                                        "not evaluated"))
         return result
     if cache is not None:  # the same bytes parsed by the same code before: the same result
         result = cache.load(raw, source.rel, source.family, yaml_limits)
@@ -239,7 +244,8 @@ def _scan(paths: list[Path], options: ScanOptions | None) -> ScanResult:
     cache = open_cache(options.cache_dir)
     if cache is not None:  # the repository's pack: what its last scan parsed, in one file
         cache.use_pack(hashlib.sha256(result.root.encode()).hexdigest()[:32])
-    load = partial(load_file, max_bytes=limits.max_file_bytes, yaml_limits=limits.yaml(), cache=cache)
+    load = partial(load_file, max_bytes=limits.max_file_bytes, yaml_limits=limits.yaml(), cache=cache,
+                   max_hcl_bytes=limits.max_hcl_bytes)
     loaded_files = load_all(found.files, load, collect=cache.take_used if cache else None,
                             absorb=cache.absorb if cache else None)
     for position, loaded in enumerate(loaded_files):  # in order; large inputs over the cores

@@ -21,9 +21,10 @@ def errors(result) -> list[tuple[str, int, str]]:
 def test_the_configuration_sets_each_limit(tmp_path: Path) -> None:
     (tmp_path / ".astra-guard.yaml").write_text(
         "limits:\n  max_file_bytes: 100\n  max_yaml_nodes: 10\n  max_depth: 5\n  max_documents: 2\n  max_resources: 3\n"
+        "  max_hcl_bytes: 50\n"
     )
     config = load_config(None, tmp_path)
-    assert Limits.for_scan(config.limits) == Limits(100, 10, 5, 2, 3)
+    assert Limits.for_scan(config.limits) == Limits(100, 10, 5, 2, 3, 50)
     assert Limits.for_scan({}) == Limits()
 
 
@@ -71,3 +72,15 @@ def test_resources_past_the_scan_limit_are_an_error_at_the_first_one_dropped(tmp
         ("c.yaml", "not read: the scan reached limits.max_resources (3)")
     ]
     assert {f.resource_name for f in result.findings if f.rule_id != "input-error"} == {"p1", "p2", "p3"}
+
+
+def test_a_terraform_file_past_the_hcl_limit_is_not_parsed_json_terraform_is_bounded_by_file_bytes(tmp_path: Path) -> None:
+    (tmp_path / ".astra-guard.yaml").write_text("limits: {max_hcl_bytes: 100}\n")
+    block = 'resource "aws_s3_bucket" "b" {\n  bucket = "x"\n}\n'
+    (tmp_path / "big.tf").write_text(block * 3)
+    (tmp_path / "small.tf").write_text(block)
+    (tmp_path / "big.tf.json").write_text('{"resource": {"aws_s3_bucket": {"b": {"bucket": "' + "x" * 200 + '"}}}}')
+    result = scan([tmp_path], ScanOptions())
+    assert errors(result) == [("big.tf", 1, "Terraform file is 144 bytes, over the 100-byte limit for HCL "
+                                           "(limits.max_hcl_bytes: its parser takes about 20 s per MiB); not evaluated")]
+    assert {f.file for f in result.files if f.resources} == {"small.tf", "big.tf.json"}

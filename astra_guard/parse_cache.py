@@ -176,7 +176,9 @@ class ParseCache:
 
     def take_used(self) -> dict[str, bytes]:
         """The entries used since the last call (a forked loader hands them to its parent)."""
-        used, self._used = self._used or {}, {} if self._used is not None else None
+        if self._used is None:
+            return {}
+        used, self._used = self._used, {}
         return used
 
     def absorb(self, used: dict[str, bytes]) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Generator, Iterator
+from collections.abc import Generator, Iterator, Sequence
 from typing import Any
 
 from astra_guard.engine.python_rules import RuleContext
@@ -146,7 +146,7 @@ def _ports_text(members: list[Workload]) -> str:
 
 def _judge_policy(
     policy: Resource, selected: list[Workload], gateway: dict[str, str], gateway_text: str,
-    also: list[dict[str, str]] = [],  # noqa: B006 - read only
+    also: Sequence[dict[str, str]] = (),
 ) -> Generator[Violation, None, bool]:
     """Peers other than the gateway (and the namespaces `also` admitted), and ports the selected
     pods do not expose; returns whether some ingress peer is the gateway (each peer judged once)."""

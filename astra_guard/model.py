@@ -141,6 +141,7 @@ class LoadResult:
     errors: list[InputError] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
     secrets: tuple[str, ...] | None = field(default=None, compare=False)  # literals under secret-looking names, once known (masking)
+    may_hold_inline_suppression: bool = field(default=True, compare=False)  # False: its bytes hold no marker
 
 
 def pack_spans_of(result: LoadResult) -> LoadResult:

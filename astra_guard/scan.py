@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import stat
 import time
@@ -28,9 +29,12 @@ from astra_guard.patches import apply_patches, workload_ref_notes
 from astra_guard.rules.catalog import RuleCatalog, load_catalog, rego_root
 from astra_guard.rules.meta import RuleMeta
 from astra_guard.scope import Scope, discover_context, may_report
+from astra_guard.suppressions.comments import MARKER
 from astra_guard.target import target_version
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
+MARKER_BYTES = MARKER.encode()  # an inline suppression in UTF-8 text, found in the bytes as read
+UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)  # UTF-16 text: decoded before it can be searched
 
 
 @dataclass
@@ -112,6 +116,7 @@ def load_file(source: SourceFile, max_bytes: int = MAX_FILE_BYTES, yaml_limits: 
     else:
         result = load_bytes(raw, source.rel, source.family, yaml_limits)
     result.sha256 = hashlib.sha256(raw).hexdigest()
+    result.may_hold_inline_suppression = MARKER_BYTES in raw or raw.startswith(UTF16_BOMS)  # see read_inline
     return result
 
 

@@ -38,6 +38,8 @@ def read_inline(root: Path, files: list[LoadResult], only: Container[str] | None
             continue
         if not loaded.sha256:
             continue  # never read: over the size limit, or unreadable (the loader reported why)
+        if not loaded.may_hold_inline_suppression:
+            continue  # the bytes the loader read hold no marker: nothing to read again
         try:
             raw = (root / loaded.file).read_bytes()
         except OSError:

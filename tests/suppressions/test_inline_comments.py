@@ -160,3 +160,14 @@ def test_directive_lines_and_columns() -> None:
     first, second = inline_directives(text, "x.yaml", "kubernetes")
     assert (first.line, first.column, sorted(first.lines), first.rules) == (2, 3, [2, 3], ("k8s-x",))
     assert (second.line, second.column, sorted(second.lines), second.rules) == (3, 7, [3], ("k8s-y",))
+
+
+def test_a_comment_in_a_utf16_file_suppresses_though_its_bytes_hide_the_marker(tmp_path: Path) -> None:
+    comment = '# astra-guard:ignore k8s-revision-history reason="kept for a migration"\n'
+    text = DEPLOYMENT.replace("  revisionHistoryLimit: 0\n", "  " + comment + "  revisionHistoryLimit: 0\n")
+    (tmp_path / "utf16.yaml").write_bytes(text.encode("utf-16"))  # with its BOM
+    (tmp_path / "utf8.yaml").write_text(DEPLOYMENT.replace("name: api", "name: web"))
+    result = scan_tree(tmp_path)
+    assert rows(result, "k8s-revision-history") == [("k8s-revision-history", "utf16.yaml", 9, True),
+                                                    ("k8s-revision-history", "utf8.yaml", 8, False)]
+    assert [f.may_hold_inline_suppression for f in result.files] == [True, False]

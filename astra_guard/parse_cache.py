@@ -4,7 +4,7 @@ A pre-commit hook loads the whole repository as context on every commit, and eve
 the one or two changed parses to exactly what it parsed to last time. The cache keeps each
 file's `LoadResult`, keyed by the SHA-256 of everything the result depends on:
 
-- the file's bytes, its path as reports name it, its loader family and the YAML limits;
+- the file's bytes (their SHA-256), its path as reports name it, its loader family and the YAML limits;
 - the code that parses it: astra-guard's loaders and model (their source, hashed), every
   other module of the package (its size and modification time), the Python version, and the
   installed PyYAML, python-hcl2, lark and dockerfile-parse.
@@ -152,9 +152,13 @@ class ParseCache:
         self._pack_path: str | None = None
         self._used: dict[str, bytes] | None = None  # key -> payload this scan used, for `save_pack`
 
-    def load(self, raw: bytes, rel: str, family: str, limits: YamlLimits | None = None) -> LoadResult:
-        """`load_bytes(raw, rel, family, limits)`, from the cache when this exact parse was done before."""
-        key = hashlib.sha256(f"{code_key()}\0{rel}\0{family}\0{limits!r}\0".encode() + raw).hexdigest()
+    def load(self, raw: bytes, rel: str, family: str, limits: YamlLimits | None = None,
+             digest: str | None = None) -> LoadResult:
+        """`load_bytes(raw, rel, family, limits)`, from the cache when this exact parse was done before.
+
+        `digest`: the SHA-256 of `raw` when the caller has it already (every file's is reported)."""
+        digest = digest or hashlib.sha256(raw).hexdigest()
+        key = hashlib.sha256(f"{code_key()}\0{rel}\0{family}\0{limits!r}\0{digest}".encode()).hexdigest()
         path = os.path.join(self._dir, key[:2], key)
         payload = self._pack.get(key) if self._pack is not None else None
         if payload is None:

@@ -111,11 +111,12 @@ def load_file(source: SourceFile, max_bytes: int = MAX_FILE_BYTES, yaml_limits: 
                                         "limit for HCL (limits.max_hcl_bytes: its parser takes about 20 s per MiB); "
                                         "not evaluated"))
         return result
+    digest = hashlib.sha256(raw).hexdigest()
     if cache is not None:  # the same bytes parsed by the same code before: the same result
-        result = cache.load(raw, source.rel, source.family, yaml_limits)
+        result = cache.load(raw, source.rel, source.family, yaml_limits, digest)
     else:
         result = load_bytes(raw, source.rel, source.family, yaml_limits)
-    result.sha256 = hashlib.sha256(raw).hexdigest()
+    result.sha256 = digest
     result.may_hold_inline_suppression = MARKER_BYTES in raw or raw.startswith(UTF16_BOMS)  # see read_inline
     return result
 
@@ -225,8 +226,7 @@ def judged_by_rego(options: ScanOptions, root: Path) -> Callable[[Resource], boo
     which needs every verdict to tell which suppressions match nothing."""
     if not options.only_files or options.strict_suppressions:
         return None
-    scope = Scope(options.only_files, root)
-    return lambda resource: resource.file in scope or any(f in scope for f in resource.merged_from)
+    return Scope(options.only_files, root).owns
 
 
 def scan(paths: list[Path], options: ScanOptions | None = None) -> ScanResult:

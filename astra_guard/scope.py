@@ -101,6 +101,10 @@ class Scope:
     def any_of(self, files: frozenset[str]) -> bool:
         return any(f in self for f in files)
 
+    def owns(self, resource: Resource) -> bool:
+        """Whether a resource comes from a file in scope (its own, or a patch merged into it)."""
+        return resource.file in self or any(f in self for f in resource.merged_from)
+
 
 def restrict(findings: list[Finding], result: ScanResult, resources: list[Resource], scope: Scope) -> list[Finding]:
     """Keep what belongs to the files in `scope`; errors and skipped notes of `result` too."""

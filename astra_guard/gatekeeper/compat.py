@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from astra_guard.gatekeeper.compat_builtins import FORMAT_VERB, SPRINTF_SHIM
-from astra_guard.gatekeeper.rego_ast import RegoModule, node_span, ref_parts, walk_nodes
+from astra_guard.gatekeeper.rego_ast import RegoModule, node_span, ref_parts, unwind_ref, walk_nodes
 
 HOIST_PREFIX = "__astra_h"
 
@@ -179,15 +179,11 @@ def hoist_edits(module: RegoModule, globals_: set[str]) -> list[tuple[int, int, 
         if is_call(node):
             found.append(node)   # a nested call (RewriteExprTerms)
             return
-        cursor = node
-        while isinstance(cursor, dict) and ("RefDot" in cursor or "RefBrack" in cursor):
-            if "RefBrack" in cursor:
-                operand(cursor["RefBrack"]["index"], found)
-                cursor = cursor["RefBrack"]["refr"]
-            else:
-                cursor = cursor["RefDot"]["refr"]
-        if isinstance(cursor, dict) and cursor is not node and is_call(cursor):
-            found.append(cursor)   # `f(x).y`: the call is hoisted (OPA issue #7558)
+        indexes, base = unwind_ref(node)
+        for index in indexes:
+            operand(index, found)
+        if isinstance(base, dict) and base is not node and is_call(base):
+            found.append(base)   # `f(x).y`: the call is hoisted (OPA issue #7558)
         for item in composite(node):
             operand(item, found)
 

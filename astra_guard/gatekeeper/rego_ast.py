@@ -51,6 +51,20 @@ def node_span(node: dict[str, Any]) -> dict[str, int]:
     return inner["span"] if isinstance(inner, dict) and "span" in inner else node.get("span", {})
 
 
+def unwind_ref(node: Any) -> tuple[list[Any], Any]:
+    """A reference's bracket indexes, outermost first, and the term it starts from (`a[i].b[j]`
+    gives [j, i] and `a`); a node that is no reference gives ([], node)."""
+    indexes: list[Any] = []
+    cursor = node
+    while isinstance(cursor, dict) and ("RefDot" in cursor or "RefBrack" in cursor):
+        if "RefBrack" in cursor:
+            indexes.append(cursor["RefBrack"]["index"])
+            cursor = cursor["RefBrack"]["refr"]
+        else:
+            cursor = cursor["RefDot"]["refr"]
+    return indexes, cursor
+
+
 def walk_refs(node: Any, visit: Callable[[list[str | None]], None]) -> None:
     """Every maximal reference (and bare variable) under `node`, like OPA's ast.WalkRefs."""
     if isinstance(node, list):
@@ -63,15 +77,11 @@ def walk_refs(node: Any, visit: Callable[[list[str | None]], None]) -> None:
         parts = ref_parts(node)
         if parts is not None:
             visit(parts)
-        cursor = node
-        while isinstance(cursor, dict) and ("RefDot" in cursor or "RefBrack" in cursor):
-            if "RefBrack" in cursor:
-                walk_refs(cursor["RefBrack"]["index"], visit)
-                cursor = cursor["RefBrack"]["refr"]
-            else:
-                cursor = cursor["RefDot"]["refr"]
+        indexes, base = unwind_ref(node)
+        for index in indexes:
+            walk_refs(index, visit)
         if parts is None:
-            walk_refs(cursor, visit)
+            walk_refs(base, visit)
         return
     if "Var" in node and isinstance(node["Var"], dict):
         visit([node["Var"]["value"]])
